@@ -1,0 +1,105 @@
+package io.jwsgi.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything {@code start-server} was asked to do, resolved and checked: defaults filled in, paths absolute, the
+ * interpreter found, the script known to exist. Immutable. Accessors are named after the settings in
+ * {@link StartServerSettings} ({@code --request-timeout} is {@link #requestTimeout()}); see there for meanings.
+ *
+ * <p>Tests build one from command-line words: {@code ServerConfig.parse(List.of("--port", "0", "app.py"))}.
+ *
+ * @param host             address to listen on; null means all interfaces
+ * @param port             0 means an ephemeral port
+ * @param multiprocess     true when {@code --processes} was given at all (mod_wsgi's {@code wsgi.multiprocess})
+ * @param applicationType  {@link ApplicationType#WELCOME} when no entry point was given
+ * @param entryPoint       absolute script path (SCRIPT), module name (MODULE), or null (WELCOME)
+ * @param mountPoint       "/" or a prefix without a trailing slash
+ * @param workingDirectory absolute
+ * @param pythonPath       absolute directories, in the order given
+ * @param serverRoot       absolute
+ * @param logDirectory     absolute
+ * @param python           absolute path of the interpreter (symbolic links kept: a venv's python must stay one)
+ * @param pythonHome       absolute, or null
+ * @param serverName       null when not given
+ * @param headerBufferSize resolved: never 0
+ * @param responseBufferSize 0 means the built-in default
+ * @param limitRequestBody 0 means no limit
+ * @param setenv           insertion-ordered; a repeated key keeps its last value
+ * @param maxClients       resolved: the computed default when not given
+ * @param version          jwsgi's version
+ */
+public record ServerConfig(
+        String host,
+        int port,
+        int processes,
+        boolean multiprocess,
+        int threads,
+        ApplicationType applicationType,
+        String entryPoint,
+        String callableObject,
+        Path workingDirectory,
+        List<Path> pythonPath,
+        Path serverRoot,
+        Path logDirectory,
+        boolean logToTerminal,
+        LogLevel logLevel,
+        boolean accessLog,
+        String accessLogFormat,
+        String errorLogName,
+        String accessLogName,
+        boolean startupLog,
+        String startupLogName,
+        Path python,
+        Path pythonHome,
+        String processGroup,
+        String applicationGroup,
+        String mountPoint,
+        int daemonBacklog,
+        Duration queueTimeout,
+        Duration connectTimeout,
+        Duration socketTimeout,
+        Duration startupTimeout,
+        Duration shutdownTimeout,
+        Duration requestTimeout,
+        int maximumRequests,
+        int headerBufferSize,
+        int responseBufferSize,
+        long limitRequestBody,
+        Duration keepAliveTimeout,
+        Map<String, String> setenv,
+        List<String> passenv,
+        String serverName,
+        int serverBacklog,
+        int maxClients,
+        String version) {
+
+    /** What {@code --header-buffer-size 0} stands for: mod_wsgi's stack buffer size. */
+    public static final int DEFAULT_HEADER_BUFFER_SIZE = 32768;
+
+    public ServerConfig {
+        pythonPath = List.copyOf(pythonPath);
+        setenv = Collections.unmodifiableMap(new LinkedHashMap<>(setenv));
+        passenv = List.copyOf(passenv);
+    }
+
+    /** Parses {@code start-server} arguments against the running process's environment and current directory. */
+    public static ServerConfig parse(List<String> args) {
+        return parse(args, Environment.current());
+    }
+
+    /** Parses {@code start-server} arguments against the given environment; throws {@link ConfigException}. */
+    public static ServerConfig parse(List<String> args, Environment environment) {
+        return ServerConfigResolver.resolve(Arguments.parse(StartServerSettings.ALL, args), environment);
+    }
+
+    /** {@code host}, or {@code localhost} when listening on all interfaces: used in derived names. */
+    public String hostName() {
+        return host == null ? "localhost" : host;
+    }
+}

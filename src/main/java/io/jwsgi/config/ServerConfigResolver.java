@@ -1,0 +1,172 @@
+package io.jwsgi.config;
+
+import static io.jwsgi.config.StartServerSettings.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Turns parsed {@link Arguments} into a {@link ServerConfig}: fills in the defaults that depend on other settings
+ * or the environment, makes paths absolute, and checks what can be checked before anything starts (the script
+ * exists, the interpreter is executable, max-clients covers processes * threads).
+ */
+final class ServerConfigResolver {
+    private static final Pattern MODULE_NAME = Pattern.compile("[\\p{L}_][\\p{L}\\p{N}_]*(\\.[\\p{L}_][\\p{L}\\p{N}_]*)*");
+
+    private ServerConfigResolver() {}
+
+    static ServerConfig resolve(Arguments args, Environment environment) {
+        Path cwd = environment.cwd();
+        String host = args.value(HOST);
+        int port = args.value(PORT);
+        String hostName = host == null ? "localhost" : host;
+        int processes = args.value(PROCESSES);
+        int threads = args.value(THREADS);
+
+        ApplicationType type = args.value(APPLICATION_TYPE);
+        String entryPoint = entryPointWord(args);
+        if (entryPoint == null) {
+            type = ApplicationType.WELCOME;
+        } else if (type == ApplicationType.SCRIPT) {
+            entryPoint = script(cwd.resolve(entryPoint).normalize()).toString();
+        } else if (!MODULE_NAME.matcher(entryPoint).matches()) {
+            throw new ConfigException("--entry-point: '" + entryPoint + "' is not a Python module name");
+        }
+
+        Path serverRoot = absolute(args.value(SERVER_ROOT), cwd);
+        if (serverRoot == null) {
+            serverRoot = defaultServerRoot(hostName, port, environment);
+        }
+        Path logDirectory = absolute(args.value(LOG_DIRECTORY), cwd);
+        Path workingDirectory = absolute(args.value(WORKING_DIRECTORY), cwd);
+        if (workingDirectory == null) {
+            workingDirectory = cwd;
+        } else {
+            requireDirectory(workingDirectory, WORKING_DIRECTORY);
+        }
+        Path pythonHome = absolute(args.value(PYTHON_HOME), cwd);
+        if (pythonHome != null) {
+            requireDirectory(pythonHome, PYTHON_HOME);
+        }
+        String processGroup = args.value(PROCESS_GROUP);
+        int headerBufferSize = args.value(HEADER_BUFFER_SIZE);
+
+        return new ServerConfig(
+                host,
+                port,
+                processes,
+                args.isGiven(PROCESSES),
+                threads,
+                type,
+                entryPoint,
+                args.value(CALLABLE_OBJECT),
+                workingDirectory,
+                args.values(PYTHON_PATH).stream().map(p -> absolute(p, cwd)).toList(),
+                serverRoot,
+                logDirectory == null ? serverRoot : logDirectory,
+                args.isGiven(LOG_TO_TERMINAL),
+                args.value(LOG_LEVEL),
+                args.isGiven(ACCESS_LOG),
+                args.value(ACCESS_LOG_FORMAT),
+                args.value(ERROR_LOG_NAME),
+                args.value(ACCESS_LOG_NAME),
+                args.isGiven(STARTUP_LOG),
+                args.value(STARTUP_LOG_NAME),
+                PythonInterpreter.locate(args.value(PYTHON_EXECUTABLE), pythonHome, environment),
+                pythonHome,
+                processGroup == null ? hostName + ":" + port : processGroup,
+                args.value(APPLICATION_GROUP),
+                mountPoint(args.value(MOUNT_POINT)),
+                args.value(DAEMON_BACKLOG),
+                args.value(QUEUE_TIMEOUT),
+                args.value(CONNECT_TIMEOUT),
+                args.value(SOCKET_TIMEOUT),
+                args.value(STARTUP_TIMEOUT),
+                args.value(SHUTDOWN_TIMEOUT),
+                args.value(REQUEST_TIMEOUT),
+                args.value(MAXIMUM_REQUESTS),
+                headerBufferSize == 0 ? ServerConfig.DEFAULT_HEADER_BUFFER_SIZE : headerBufferSize,
+                args.value(RESPONSE_BUFFER_SIZE),
+                args.value(LIMIT_REQUEST_BODY),
+                args.value(KEEP_ALIVE_TIMEOUT),
+                setenv(args.values(SETENV)),
+                args.values(PASSENV),
+                args.value(SERVER_NAME),
+                args.value(SERVER_BACKLOG),
+                maxClients(args, processes, threads),
+                Version.current());
+    }
+
+    /** {@code --entry-point} wins over the positional SCRIPT, as in mod_wsgi-express. */
+    private static String entryPointWord(Arguments args) {
+        List<String> positionals = args.positionals();
+        if (positionals.size() > 1) {
+            throw new ConfigException("unexpected argument '" + positionals.get(1)
+                    + "' (only one SCRIPT may be given)");
+        }
+        String given = args.value(ENTRY_POINT);
+        if (given != null) {
+            return given;
+        }
+        return positionals.isEmpty() ? null : positionals.getFirst();
+    }
+
+    private static Path script(Path path) {
+        if (!Files.exists(path)) {
+            throw new ConfigException("script not found: " + path);
+        }
+        if (!Files.isRegularFile(path)) {
+            throw new ConfigException("script is not a regular file: " + path);
+        }
+        return path;
+    }
+
+    /** mod_wsgi-express: {@code $TMPDIR} (or /tmp) + {@code /mod_wsgi-<host>:<port>:<uid>}; ours says jwsgi. */
+    private static Path defaultServerRoot(String hostName, int port, Environment environment) {
+        String tmp = environment.variable("TMPDIR");
+        Path base = tmp == null ? Path.of("/tmp") : environment.cwd().resolve(tmp).normalize();
+        return base.resolve("jwsgi-" + hostName + ":" + port + ":" + environment.uid());
+    }
+
+    private static int maxClients(Arguments args, int processes, int threads) {
+        int capacity = processes * threads;
+        Integer given = args.value(MAX_CLIENTS);
+        if (given == null) {
+            return 10 + Math.max(10, (int) (1.5 * capacity));
+        }
+        if (given < capacity) {
+            // mod_wsgi-express silently raises it to processes * threads; we say so instead of clamping.
+            throw new ConfigException(MAX_CLIENTS.flag() + ": must be at least processes * threads = " + capacity
+                    + ", got " + given);
+        }
+        return given;
+    }
+
+    private static String mountPoint(String value) {
+        String trimmed = value;
+        while (trimmed.length() > 1 && trimmed.endsWith("/")) {
+            trimmed = trimmed.substring(0, trimmed.length() - 1);
+        }
+        return trimmed;
+    }
+
+    private static Map<String, String> setenv(List<Map.Entry<String, String>> pairs) {
+        Map<String, String> result = new LinkedHashMap<>();
+        pairs.forEach(pair -> result.put(pair.getKey(), pair.getValue()));
+        return result;
+    }
+
+    private static void requireDirectory(Path path, Setting<?> setting) {
+        if (!Files.isDirectory(path)) {
+            throw new ConfigException(setting.flag() + ": not a directory: " + path);
+        }
+    }
+
+    private static Path absolute(Path path, Path cwd) {
+        return path == null ? null : cwd.resolve(path).normalize();
+    }
+}

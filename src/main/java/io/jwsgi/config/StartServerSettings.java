@@ -1,0 +1,248 @@
+package io.jwsgi.config;
+
+import static io.jwsgi.config.Setting.Section.APPLICATION;
+import static io.jwsgi.config.Setting.Section.DAEMON;
+import static io.jwsgi.config.Setting.Section.LOGGING;
+import static io.jwsgi.config.Setting.Section.PYTHON;
+import static io.jwsgi.config.Setting.Section.SERVER;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The catalogue: every {@code start-server} option, each declared once. Names and defaults are mod_wsgi-express's
+ * ({@code src/express/options.py}) unless the help says otherwise; {@code --python} is jwsgi's own, standing in
+ * for the interpreter mod_wsgi was compiled against.
+ *
+ * <p>Parsing ({@link Arguments}), {@link ServerConfig}, {@code start-server --help} and {@code docs/settings.md}
+ * all read this list; adding an option here is the whole job of declaring it.
+ */
+public final class StartServerSettings {
+    private StartServerSettings() {}
+
+    // Application
+
+    public static final Setting<String> ENTRY_POINT = Setting.of(APPLICATION, "entry-point", "FILE|MODULE",
+                    ValueType.text())
+            .withHelp("The WSGI application: a script path (--application-type script) or a module name "
+                    + "(--application-type module). Same as the SCRIPT argument, and wins over it. Without either, "
+                    + "a welcome page is served.");
+
+    public static final Setting<ApplicationType> APPLICATION_TYPE = Setting.of(APPLICATION, "application-type",
+                    "script|module", ValueType.choice(ApplicationType.SCRIPT, ApplicationType.MODULE))
+            .withDefault("script")
+            .withHelp("How the entry point is loaded: script = a Python file run as a module named __wsgi__; "
+                    + "module = an importable module name.");
+
+    public static final Setting<String> CALLABLE_OBJECT = Setting.of(APPLICATION, "callable-object", "NAME",
+                    ValueType.text())
+            .withDefault("application")
+            .withHelp("Name of the WSGI callable in the entry point.");
+
+    public static final Setting<String> MOUNT_POINT = Setting.of(APPLICATION, "mount-point", "URL",
+                    ValueType.text().check(v -> v.startsWith("/"), v -> "'" + v + "' does not start with '/'"))
+            .withDefault("/")
+            .withHelp("URL prefix the application is mounted at: it becomes SCRIPT_NAME, the rest of the path "
+                    + "PATH_INFO. A trailing '/' is dropped.");
+
+    public static final Setting<Path> WORKING_DIRECTORY = Setting.of(APPLICATION, "working-directory", "DIR",
+                    ValueType.path())
+            .withComputedDefault("current directory")
+            .withHelp("Current directory of the worker processes, also put first on sys.path.");
+
+    public static final Setting<Path> PYTHON_PATH = Setting.of(APPLICATION, "python-path", "DIR", ValueType.path())
+            .asRepeatable()
+            .withHelp("Directory to add to sys.path in the workers (as mod_wsgi's python-path=, which uses "
+                    + "site.addsitedir, so .pth files in it are processed).");
+
+    public static final Setting<Map.Entry<String, String>> SETENV = Setting.of(APPLICATION, "setenv", "KEY VALUE",
+                    ValueType.pair())
+            .asRepeatable()
+            .withHelp("Add KEY with VALUE to every request's WSGI environ (Apache SetEnv). A repeated KEY keeps "
+                    + "the last VALUE.");
+
+    public static final Setting<String> PASSENV = Setting.of(APPLICATION, "passenv", "KEY", ValueType.text())
+            .asRepeatable()
+            .withHelp("Copy the server's environment variable KEY into every request's WSGI environ "
+                    + "(Apache PassEnv).");
+
+    public static final Setting<String> APPLICATION_GROUP = Setting.of(APPLICATION, "application-group", "NAME",
+                    ValueType.text())
+            .withDefault("%{GLOBAL}")
+            .withHelp("Python interpreter the application runs in; %{GLOBAL} is the main interpreter.");
+
+    // Python
+
+    public static final Setting<String> PYTHON_EXECUTABLE = Setting.of(PYTHON, "python", "PATH", ValueType.text())
+            .withComputedDefault("python3 on PATH, or VENV/bin/python3 with --python-home")
+            .withHelp("Python interpreter that runs the workers: a path, or a name looked up on PATH. "
+                    + "jwsgi's own option: mod_wsgi uses the Python it was built against.");
+
+    public static final Setting<Path> PYTHON_HOME = Setting.of(PYTHON, "python-home", "VENV", ValueType.path())
+            .withHelp("Python installation or virtual environment (sys.prefix) for the workers. Without "
+                    + "--python, its bin/python3 (or bin/python) is the interpreter.");
+
+    // Server
+
+    public static final Setting<String> HOST = Setting.of(SERVER, "host", "IP", ValueType.text())
+            .withComputedDefault("all interfaces")
+            .withHelp("Address to listen on. When unset, names derived from the host (server root, process "
+                    + "group) use 'localhost'.");
+
+    public static final Setting<Integer> PORT = Setting.of(SERVER, "port", "N", ValueType.port())
+            .withDefault("8000")
+            .withHelp("Port to listen on for HTTP. 0 lets the operating system pick a free port.");
+
+    public static final Setting<String> SERVER_NAME = Setting.of(SERVER, "server-name", "HOST", ValueType.text())
+            .withHelp("Host name the site is served under (mod_wsgi-express makes it a name-based virtual host).");
+
+    public static final Setting<Path> SERVER_ROOT = Setting.of(SERVER, "server-root", "DIR", ValueType.path())
+            .withComputedDefault("$TMPDIR or /tmp, then /jwsgi-<host>:<port>:<uid>")
+            .withHelp("Directory for the server's generated files, sockets and (by default) logs.");
+
+    public static final Setting<Integer> SERVER_BACKLOG = Setting.of(SERVER, "server-backlog", "N",
+                    ValueType.wholeNumber(1))
+            .withDefault("500")
+            .withHelp("Length of the listen queue of the HTTP socket.");
+
+    public static final Setting<Integer> MAX_CLIENTS = Setting.of(SERVER, "max-clients", "N",
+                    ValueType.wholeNumber(1))
+            .withComputedDefault("computed: 10 + max(10, int(1.5 * processes * threads))")
+            .withHelp("Most client connections served at once. Must be at least processes * threads "
+                    + "(mod_wsgi-express raises smaller values silently; jwsgi refuses them).");
+
+    public static final Setting<Duration> KEEP_ALIVE_TIMEOUT = Setting.of(SERVER, "keep-alive-timeout", "SECONDS",
+                    ValueType.seconds())
+            .withDefault("2")
+            .withHelp("Seconds an idle keep-alive connection is held open; 0 turns keep-alive off.");
+
+    public static final Setting<Duration> SOCKET_TIMEOUT = Setting.of(SERVER, "socket-timeout", "SECONDS",
+                    ValueType.seconds())
+            .withDefault("60")
+            .withHelp("Seconds a read from or write to the client or a worker may block before the request "
+                    + "fails.");
+
+    public static final Setting<Long> LIMIT_REQUEST_BODY = Setting.of(SERVER, "limit-request-body", "BYTES",
+                    ValueType.longNumber(0))
+            .withDefault("10485760")
+            .withHelp("Largest request body accepted, in bytes; larger requests are refused with 413. 0 means "
+                    + "no limit.");
+
+    // Worker processes
+
+    public static final Setting<Integer> PROCESSES = Setting.of(DAEMON, "processes", "N", ValueType.wholeNumber(1))
+            .withDefault("1")
+            .withHelp("Number of worker processes. Giving this option at all, even as 1, sets "
+                    + "wsgi.multiprocess to True (as mod_wsgi does).");
+
+    public static final Setting<Integer> THREADS = Setting.of(DAEMON, "threads", "N", ValueType.wholeNumber(1))
+            .withDefault("5")
+            .withHelp("Request threads in each worker process.");
+
+    public static final Setting<String> PROCESS_GROUP = Setting.of(DAEMON, "process-group", "NAME",
+                    ValueType.text())
+            .withComputedDefault("<host>:<port>")
+            .withHelp("Name of the worker process group, shown in process titles and logs.");
+
+    public static final Setting<Integer> DAEMON_BACKLOG = Setting.of(DAEMON, "daemon-backlog", "N",
+                    ValueType.wholeNumber(1))
+            .withDefault("100")
+            .withHelp("Most requests waiting for a free worker thread; further requests are refused at once.");
+
+    public static final Setting<Duration> QUEUE_TIMEOUT = Setting.of(DAEMON, "queue-timeout", "SECONDS",
+                    ValueType.seconds())
+            .withDefault("45")
+            .withHelp("Most seconds a request may wait for a free worker thread before it fails with 504; "
+                    + "0 waits indefinitely.");
+
+    public static final Setting<Duration> CONNECT_TIMEOUT = Setting.of(DAEMON, "connect-timeout", "SECONDS",
+                    ValueType.seconds())
+            .withDefault("15")
+            .withHelp("Most seconds spent trying to hand a request to a worker before it fails with 503.");
+
+    public static final Setting<Duration> REQUEST_TIMEOUT = Setting.of(DAEMON, "request-timeout", "SECONDS",
+                    ValueType.seconds())
+            .withDefault("60")
+            .withHelp("Seconds a request may run in a worker before the worker is restarted; 0 never.");
+
+    public static final Setting<Duration> STARTUP_TIMEOUT = Setting.of(DAEMON, "startup-timeout", "SECONDS",
+                    ValueType.seconds())
+            .withDefault("15")
+            .withHelp("Seconds a worker may take to load the application before it is restarted.");
+
+    public static final Setting<Duration> SHUTDOWN_TIMEOUT = Setting.of(DAEMON, "shutdown-timeout", "SECONDS",
+                    ValueType.seconds())
+            .withDefault("5")
+            .withHelp("Seconds a stopping worker is given to finish before it is killed.");
+
+    public static final Setting<Integer> MAXIMUM_REQUESTS = Setting.of(DAEMON, "maximum-requests", "N",
+                    ValueType.wholeNumber(0))
+            .withDefault("0")
+            .withHelp("Restart a worker after it has handled this many requests; 0 never.");
+
+    public static final Setting<Integer> HEADER_BUFFER_SIZE = Setting.of(DAEMON, "header-buffer-size", "BYTES",
+                    ValueType.wholeNumber(0).check(v -> v == 0 || v >= 8192,
+                            v -> "must be 0 (meaning 32768) or at least 8192, got " + v))
+            .withDefault("0")
+            .withHelp("Longest response header line accepted from a worker; 0 means 32768.");
+
+    public static final Setting<Integer> RESPONSE_BUFFER_SIZE = Setting.of(DAEMON, "response-buffer-size", "BYTES",
+                    ValueType.wholeNumber(0))
+            .withDefault("0")
+            .withHelp("Bytes of response passed on without a flush before one is forced; 0 means the built-in "
+                    + "default.");
+
+    // Logging
+
+    public static final Setting<Path> LOG_DIRECTORY = Setting.of(LOGGING, "log-directory", "DIR", ValueType.path())
+            .withComputedDefault("server root")
+            .withHelp("Directory the log files are written to.");
+
+    public static final Setting<Boolean> LOG_TO_TERMINAL = Setting.flag(LOGGING, "log-to-terminal")
+            .withHelp("Write the error log to stderr and the access log to stdout instead of to files.");
+
+    public static final Setting<LogLevel> LOG_LEVEL = Setting.of(LOGGING, "log-level",
+                    "emerg|alert|crit|error|warn|notice|info|debug", ValueType.choice(LogLevel.values()))
+            .withDefault("warn")
+            .withHelp("Least severe message written to the error log.");
+
+    public static final Setting<String> ERROR_LOG_NAME = Setting.of(LOGGING, "error-log-name", "NAME",
+                    ValueType.text())
+            .withDefault("error_log")
+            .withHelp("File name of the error log in the log directory.");
+
+    public static final Setting<Boolean> ACCESS_LOG = Setting.flag(LOGGING, "access-log")
+            .withHelp("Write an access log.");
+
+    public static final Setting<String> ACCESS_LOG_FORMAT = Setting.of(LOGGING, "access-log-format", "FORMAT",
+                    ValueType.text())
+            .withDefault("common")
+            .withHelp("Access log format: common, combined, or an Apache LogFormat string.");
+
+    public static final Setting<String> ACCESS_LOG_NAME = Setting.of(LOGGING, "access-log-name", "NAME",
+                    ValueType.text())
+            .withDefault("access_log")
+            .withHelp("File name of the access log in the log directory.");
+
+    public static final Setting<Boolean> STARTUP_LOG = Setting.flag(LOGGING, "startup-log")
+            .withHelp("Write messages from server startup to a separate startup log.");
+
+    public static final Setting<String> STARTUP_LOG_NAME = Setting.of(LOGGING, "startup-log-name", "NAME",
+                    ValueType.text())
+            .withDefault("startup_log")
+            .withHelp("File name of the startup log in the log directory.");
+
+    /** Every option, in the order help and docs list them. */
+    public static final List<Setting<?>> ALL = List.of(
+            ENTRY_POINT, APPLICATION_TYPE, CALLABLE_OBJECT, MOUNT_POINT, WORKING_DIRECTORY, PYTHON_PATH,
+            SETENV, PASSENV, APPLICATION_GROUP,
+            PYTHON_EXECUTABLE, PYTHON_HOME,
+            HOST, PORT, SERVER_NAME, SERVER_ROOT, SERVER_BACKLOG, MAX_CLIENTS, KEEP_ALIVE_TIMEOUT, SOCKET_TIMEOUT,
+            LIMIT_REQUEST_BODY,
+            PROCESSES, THREADS, PROCESS_GROUP, DAEMON_BACKLOG, QUEUE_TIMEOUT, CONNECT_TIMEOUT, REQUEST_TIMEOUT,
+            STARTUP_TIMEOUT, SHUTDOWN_TIMEOUT, MAXIMUM_REQUESTS, HEADER_BUFFER_SIZE, RESPONSE_BUFFER_SIZE,
+            LOG_DIRECTORY, LOG_TO_TERMINAL, LOG_LEVEL, ERROR_LOG_NAME, ACCESS_LOG, ACCESS_LOG_FORMAT,
+            ACCESS_LOG_NAME, STARTUP_LOG, STARTUP_LOG_NAME);
+}
