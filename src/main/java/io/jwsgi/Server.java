@@ -1,13 +1,235 @@
 package io.jwsgi;
 
+import io.jwsgi.config.ConfigException;
 import io.jwsgi.config.ServerConfig;
+import io.jwsgi.daemon.GroupDispatcher;
+import io.jwsgi.daemon.Supervisor;
+import io.jwsgi.daemon.WorkerBootException;
+import io.jwsgi.daemon.WorkerRuntime;
+import io.jwsgi.frontend.WsgiHandler;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.BindException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import org.eclipse.jetty.server.CustomRequestLog;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.RequestLogWriter;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.VirtualThreads;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Placeholder: the assembled server (front end + daemon side). Filled in by the daemon/frontend work. */
+/**
+ * The assembled server: the Jetty front end and one daemon process group, wired with plain constructors.
+ * {@link #run} is what {@code start-server} does; {@link #start} is the same without the waiting, for tests.
+ */
 public final class Server {
-    private Server() {}
+    private final ServerConfig config;
+    private final Logger log;
+    private final org.eclipse.jetty.server.Server jetty;
+    private final Supervisor supervisor;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private ServerConnector connector;
+
+    private Server(ServerConfig config, Logger log, org.eclipse.jetty.server.Server jetty, Supervisor supervisor) {
+        this.config = config;
+        this.log = log;
+        this.jetty = jetty;
+        this.supervisor = supervisor;
+    }
 
     /** Runs the server in the foreground until it is stopped; returns the process exit code. */
     public static int run(ServerConfig config) {
-        throw new UnsupportedOperationException("not yet");
+        PrintStream out = System.out;
+        Server server;
+        try {
+            server = start(config);
+        } catch (ConfigException e) {
+            System.err.println("jwsgi: " + e.getMessage());
+            return 2;
+        } catch (WorkerBootException e) {
+            System.err.println("jwsgi: " + e.getMessage());
+            return 3;
+        } catch (IOException e) {
+            System.err.println("jwsgi: " + e.getMessage());
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "jwsgi-shutdown"));
+        out.println("jwsgi ready: " + server.url() + " (pid " + ProcessHandle.current().pid() + ")");
+        out.flush();
+        server.awaitStopped();
+        return 0;
+    }
+
+    /** Builds and starts everything; returns once every worker is ready. */
+    public static Server start(ServerConfig config) throws IOException {
+        prepareRoot(config);
+        Path errorLog = Logging.configure(config);
+        Logger log = LoggerFactory.getLogger(Server.class);
+
+        Path sockets = config.serverRoot().resolve("sockets");
+        Files.createDirectories(sockets);
+        Files.setPosixFilePermissions(sockets, PosixFilePermissions.fromString("rwx------"));
+        Path workerScript = WorkerRuntime.extract(config.serverRoot().resolve("python"));
+        Path workerConfig = config.serverRoot().resolve("worker-0.json");
+        WorkerRuntime.writeConfig(config, config.processGroup(), workerConfig);
+        String token = HexFormat.of().formatHex(random(16));
+        Path socket = sockets.resolve("0.sock");
+
+        GroupDispatcher dispatcher = new GroupDispatcher(config.daemonBacklog(), config.queueTimeout());
+        Supervisor supervisor = new Supervisor(
+                new Supervisor.GroupSpec(config.processGroup(), config.processes(), config.threads(), socket, token,
+                        config.shutdownTimeout()),
+                WorkerRuntime.launcher(config, workerScript, workerConfig, socket, token), dispatcher);
+
+        org.eclipse.jetty.server.Server jetty = buildJetty(config, dispatcher);
+        Server server = new Server(config, log, jetty, supervisor);
+        server.startJetty();
+        printBanner(config, server, errorLog);
+        supervisor.start();
+        try {
+            supervisor.ready().join();
+        } catch (CompletionException e) {
+            server.stop();
+            if (e.getCause() instanceof WorkerBootException boot) throw boot;
+            throw e;
+        }
+        log.info("server ready url={} processes={} threads={}", server.url(), config.processes(), config.threads());
+        return server;
+    }
+
+    private static byte[] random(int n) {
+        byte[] b = new byte[n];
+        new SecureRandom().nextBytes(b);
+        return b;
+    }
+
+    private static void prepareRoot(ServerConfig config) throws IOException {
+        Files.createDirectories(config.serverRoot());
+        Files.createDirectories(config.logDirectory());
+    }
+
+    private static org.eclipse.jetty.server.Server buildJetty(ServerConfig config, GroupDispatcher dispatcher) {
+        QueuedThreadPool pool = new QueuedThreadPool();
+        pool.setName("jwsgi-http");
+        // Handlers block (on their worker channel): they run on virtual threads, so a slow app never starves Jetty.
+        pool.setVirtualThreadsExecutor(VirtualThreads.getNamedVirtualThreadsExecutor("jwsgi-request-"));
+        org.eclipse.jetty.server.Server jetty = new org.eclipse.jetty.server.Server(pool);
+
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        ServerConnector connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
+        connector.setHost(config.host());
+        connector.setPort(config.port());
+        connector.setAcceptQueueSize(config.serverBacklog());
+        connector.setIdleTimeout(config.socketTimeout().toMillis());
+        jetty.addConnector(connector);
+
+        Map<String, String> extra = new LinkedHashMap<>(config.setenv());
+        for (String name : config.passenv()) {
+            String value = System.getenv(name);
+            if (value != null) extra.put(name, value);
+        }
+        WsgiHandler wsgi = new WsgiHandler(dispatcher, new WsgiHandler.Settings(
+                config.mountPoint(), config.headerBufferSize(), config.limitRequestBody(), extra));
+        jetty.setHandler(new GracefulHandler(wsgi));
+        jetty.setStopTimeout(config.shutdownTimeout().toMillis());
+        if (config.accessLog()) {
+            RequestLogWriter writer = config.logToTerminal()
+                    ? new RequestLogWriter() // no file name: standard error, next to the error log
+                    : new RequestLogWriter(config.logDirectory().resolve(config.accessLogName()).toString());
+            if (!config.logToTerminal()) writer.setAppend(true);
+            String format = switch (config.accessLogFormat()) {
+                case "common" -> CustomRequestLog.NCSA_FORMAT;
+                case "combined" -> CustomRequestLog.EXTENDED_NCSA_FORMAT;
+                default -> config.accessLogFormat();
+            };
+            jetty.setRequestLog(new CustomRequestLog(writer, format));
+        }
+        return jetty;
+    }
+
+    private void startJetty() throws IOException {
+        try {
+            jetty.start();
+        } catch (IOException e) {
+            stopQuietly();
+            if (e instanceof BindException || e.getCause() instanceof BindException) {
+                throw new ConfigException("cannot listen on " + (config.host() == null ? "*" : config.host()) + ":"
+                        + config.port() + ": " + e.getMessage() + " (is another server using the port? see --port)");
+            }
+            throw e;
+        } catch (Exception e) {
+            stopQuietly();
+            throw new IOException("front end failed to start: " + e, e);
+        }
+        connector = (ServerConnector) jetty.getConnectors()[0];
+    }
+
+    private static void printBanner(ServerConfig c, Server s, Path errorLog) {
+        PrintStream out = System.out;
+        out.println("Server URL         : " + s.url());
+        out.println("Server Root        : " + c.serverRoot());
+        out.println("Error Log File     : " + (errorLog == null ? "(standard error)" : errorLog));
+        out.println("Operating Mode     : daemon");
+        out.println("Python Executable  : " + c.python());
+        out.println("Processes          : " + c.processes());
+        out.println("Threads            : " + c.threads());
+        out.println("Entry Point        : " + (c.entryPoint() == null ? "(built-in welcome page)" : c.entryPoint()));
+        out.flush();
+    }
+
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    public String url() {
+        String host = config.host() == null || config.host().isEmpty() || config.host().equals("0.0.0.0") ? "localhost" : config.host();
+        return "http://" + host + ":" + port() + "/";
+    }
+
+    public GroupDispatcher dispatcher() {
+        return supervisor.dispatcher();
+    }
+
+    /** Graceful stop: the front end finishes in-flight requests, then every worker exits (SIGKILL past shutdown-timeout). */
+    public void stop() {
+        if (stopped.getCount() == 0) return;
+        try {
+            log.info("server stopping");
+            stopQuietly();
+            supervisor.stop().join();
+            log.info("server stopped");
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    private void stopQuietly() {
+        try {
+            jetty.stop();
+        } catch (Exception e) {
+            log.warn("front end stop failed error={}", e.toString());
+        }
+    }
+
+    public void awaitStopped() {
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -1,0 +1,178 @@
+package io.jwsgi.daemon;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The bounded queue of one process group. A request takes the idle channel of the ready worker with the
+ * fewest busy threads (spreading load over processes); when none is idle it waits, first come first served,
+ * up to {@code queue-timeout}, and is refused at once when {@code daemon-backlog} requests already wait.
+ *
+ * <p>design: one lock, one condition. Waiters park on the condition in arrival order and each release
+ * wakes one. The busy counts are exact, which is what queue-timeout and active-request accounting need.
+ */
+public final class GroupDispatcher implements Dispatch {
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition available = lock.newCondition();
+    private final List<Worker> workers = new ArrayList<>();
+    private final int backlog;
+    private final long queueTimeoutNanos;
+    private int waiting;
+    private boolean stopping;
+
+    public GroupDispatcher(int backlog, Duration queueTimeout) {
+        this.backlog = backlog;
+        this.queueTimeoutNanos = queueTimeout.isZero() ? Long.MAX_VALUE : queueTimeout.toNanos();
+    }
+
+    @Override
+    public Channel acquire() throws DispatchException {
+        lock.lock();
+        try {
+            Channel ch = takeIdle();
+            if (ch != null) return ch;
+            if (stopping) throw new DispatchException(DispatchException.Kind.STOPPING, "server is stopping");
+            if (waiting >= backlog) {
+                throw new DispatchException(DispatchException.Kind.QUEUE_FULL,
+                        "request queue full (daemon-backlog=" + backlog + ")");
+            }
+            waiting++;
+            try {
+                long nanos = queueTimeoutNanos;
+                while ((ch = takeIdle()) == null) {
+                    if (stopping) throw new DispatchException(DispatchException.Kind.STOPPING, "server is stopping");
+                    if (nanos <= 0) {
+                        throw new DispatchException(DispatchException.Kind.QUEUE_TIMEOUT,
+                                "no worker thread free within queue-timeout");
+                    }
+                    nanos = available.awaitNanos(nanos);
+                }
+                return ch;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DispatchException(DispatchException.Kind.STOPPING, "interrupted while queued");
+            } finally {
+                waiting--;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Channel takeIdle() {
+        Worker best = null;
+        for (Worker w : workers) {
+            if (w.state == Worker.State.READY && !w.idle.isEmpty() && (best == null || w.busy < best.busy)) {
+                best = w;
+            }
+        }
+        if (best == null) return null;
+        best.busy++;
+        return best.idle.pollLast(); // LIFO: the most recently used thread is the warmest
+    }
+
+    @Override
+    public void release(Channel channel) {
+        lock.lock();
+        try {
+            Worker w = channel.worker();
+            w.busy--;
+            if (w.state == Worker.State.READY && channel.isOpen()) {
+                w.idle.addLast(channel);
+                available.signal();
+            } else {
+                w.all.remove(channel);
+                channel.close();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void discard(Channel channel) {
+        channel.close();
+        lock.lock();
+        try {
+            channel.worker().busy--;
+            channel.worker().all.remove(channel);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A worker thread connected and said hello. Returns true when the worker now has all its channels. */
+    boolean attach(Channel channel) {
+        lock.lock();
+        try {
+            Worker w = channel.worker();
+            if (w.state == Worker.State.STOPPING || w.state == Worker.State.EXITED || stopping) {
+                channel.close();
+                return false;
+            }
+            if (!workers.contains(w)) workers.add(w);
+            w.all.add(channel);
+            w.idle.addLast(channel);
+            if (w.state == Worker.State.STARTING && w.all.size() >= w.threads()) w.state = Worker.State.READY;
+            if (w.state == Worker.State.READY) available.signalAll();
+            return w.state == Worker.State.READY;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Takes a worker out of rotation and closes its idle channels; busy ones close when their request ends. */
+    void detach(Worker w, Worker.State newState) {
+        lock.lock();
+        try {
+            w.state = newState;
+            for (Channel ch : w.idle) {
+                ch.close();
+                w.all.remove(ch);
+            }
+            w.idle.clear();
+            if (newState == Worker.State.EXITED) {
+                workers.remove(w);
+                for (Channel ch : w.all) ch.close(); // busy requests see EOF → 502
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Refuses new requests and wakes the queued ones (they get STOPPING). */
+    void stop() {
+        lock.lock();
+        try {
+            stopping = true;
+            available.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Busy worker threads right now, over all processes. */
+    public int activeRequests() {
+        lock.lock();
+        try {
+            int n = 0;
+            for (Worker w : workers) n += w.busy;
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean awaitIdle(long timeout, TimeUnit unit) throws InterruptedException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        while (activeRequests() > 0) {
+            if (System.nanoTime() > deadline) return false;
+            Thread.sleep(20);
+        }
+        return true;
+    }
+}

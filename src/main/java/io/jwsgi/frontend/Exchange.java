@@ -1,0 +1,274 @@
+package io.jwsgi.frontend;
+
+import io.jwsgi.daemon.Channel;
+import io.jwsgi.protocol.Frame;
+import io.jwsgi.protocol.ProtocolException;
+import io.jwsgi.protocol.RequestEncoder;
+import io.jwsgi.protocol.ResponseHead;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Blocker;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Relays one request over one worker channel (docs/protocol.md "One exchange"), blocking, on the request's
+ * virtual thread. The request body goes to the worker as it asks for it (READ → BODY/END); the response
+ * streams back frame by frame with Jetty's own back-pressure (each write blocks until Jetty took it).
+ *
+ * <p>The status and headers are applied only at the first body write or at END, so a FAIL that arrives after
+ * HEADERS but before any body can still become a clean 500.
+ */
+final class Exchange {
+    private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+    /** Body pushed right behind the request, without waiting for the worker to ask. */
+    static final int PUSH_WINDOW = 64 * 1024;
+    /** The most body bytes sent in one BODY frame in answer to READ. */
+    static final int READ_CAP = 1 << 20;
+
+    /** Outcome of the exchange for the channel: reusable, or to be dropped. */
+    enum Outcome { CLEAN, BROKEN }
+
+    private final Channel channel;
+    private final Request request;
+    private final Response response;
+    private final Callback callback;
+    private final String requestId;
+    private final int headerBufferSize;
+    private Content.Chunk pending;
+    private boolean bodyEnded;
+    private ResponseHead head;
+    private boolean committed;
+
+    Exchange(Channel channel, Request request, Response response, Callback callback, String requestId,
+             int headerBufferSize) {
+        this.channel = channel;
+        this.request = request;
+        this.response = response;
+        this.callback = callback;
+        this.requestId = requestId;
+        this.headerBufferSize = headerBufferSize;
+    }
+
+    /** Sends the encoded environ (the caller has written it) plus the pushed body, then relays the answer. */
+    Outcome run(boolean hasBody, boolean expectContinue) {
+        try {
+            RequestEncoder enc = channel.encoder();
+            if (!hasBody) {
+                bodyEnded = true;
+                enc.mark(Frame.END);
+            } else if (expectContinue) {
+                enc.mark(Frame.MORE); // reading now would send "100 Continue" before the app asked
+            } else {
+                appendBody(enc, PUSH_WINDOW, false);
+            }
+            channel.sendEncoded();
+            return relay();
+        } catch (ClientGoneException e) {
+            log.debug("client went away request_id={} error={}", requestId, e.getMessage());
+            callback.failed(e.getCause());
+            return Outcome.BROKEN;
+        } catch (IOException | ProtocolException e) {
+            workerLost(e);
+            return Outcome.BROKEN;
+        } finally {
+            if (pending != null) pending.release();
+        }
+    }
+
+    private Outcome relay() throws IOException, ClientGoneException {
+        for (;;) {
+            byte type = channel.nextFrame();
+            switch (type) {
+                case Frame.READ -> answerRead();
+                case Frame.HEADERS -> {
+                    if (channel.remaining() > headerBufferSize) {
+                        log.error("response headers over header-buffer-size request_id={} size={} limit={}",
+                                requestId, channel.remaining(), headerBufferSize);
+                        fail(new Failure.HeaderOverflow(channel.remaining(), headerBufferSize));
+                        return Outcome.BROKEN;
+                    }
+                    byte[] p = channel.payload(headerBufferSize);
+                    head = ResponseHead.decode(p, 0, p.length);
+                }
+                case Frame.DATA -> {
+                    if (streamData()) return Outcome.CLEAN;
+                }
+                case Frame.END -> {
+                    finish();
+                    return Outcome.CLEAN;
+                }
+                case Frame.FAIL -> {
+                    byte[] p = channel.payload(64 * 1024);
+                    onFail(p);
+                    return Outcome.CLEAN;
+                }
+                default -> throw new ProtocolException("unexpected frame " + Frame.typeName(type) + " from worker");
+            }
+        }
+    }
+
+    /** Streams one DATA payload; returns true when it ended the response (END was already buffered). */
+    private boolean streamData() throws IOException, ClientGoneException {
+        if (head == null) throw new ProtocolException("DATA before HEADERS");
+        while (channel.remaining() > 0) {
+            ByteBuffer slice = channel.payloadSlice(Integer.MAX_VALUE);
+            boolean last = channel.remaining() == 0 && channel.nextBufferedIs(Frame.END);
+            write(last, slice);
+            if (last) {
+                channel.nextFrame(); // the END we saw buffered
+                callback.succeeded();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void finish() throws ClientGoneException {
+        if (head == null) throw new ProtocolException("END before HEADERS");
+        write(true, BufferUtil.EMPTY_BUFFER);
+        callback.succeeded();
+    }
+
+    private void onFail(byte[] payload) {
+        byte reason = payload.length > 0 ? payload[0] : Frame.FAIL_APPLICATION;
+        if (committed) {
+            // Status and part of the body are out: the only honest signal left is an aborted connection.
+            callback.failed(new IOException("application failed after its response started (request_id=" + requestId + ")"));
+            return;
+        }
+        if (payload.length > 1) {
+            log.debug("worker reported failure request_id={} reason={} message={}", requestId, (char) reason,
+                    new String(payload, 1, payload.length - 1, StandardCharsets.UTF_8));
+        }
+        fail(reason == Frame.FAIL_START_RESPONSE ? new Failure.InvalidResponse() : new Failure.ApplicationError());
+    }
+
+    private void workerLost(Exception e) {
+        if (committed) {
+            log.warn("worker channel lost mid-response request_id={} channel={} error={}", requestId, channel, e.toString());
+            callback.failed(e);
+        } else {
+            log.warn("worker channel lost before the response request_id={} channel={} error={}", requestId, channel, e.toString());
+            fail(new Failure.WorkerLost(e.toString()));
+        }
+    }
+
+    private void fail(Failure failure) {
+        if (committed) {
+            callback.failed(new IOException("failure after commit: " + failure));
+        } else {
+            response.getHeaders().clear();
+            Failure.respond(failure, response, callback);
+        }
+    }
+
+    private void applyHead() {
+        response.setStatus(head.status());
+        var headers = response.getHeaders();
+        for (int i = 0; i < head.names().size(); i++) {
+            String name = head.names().get(i);
+            // Framing belongs to the front end: Jetty chooses chunked or not per client.
+            if (name.equalsIgnoreCase("Transfer-Encoding")) continue;
+            headers.add(name, head.values().get(i));
+        }
+    }
+
+    private void write(boolean last, ByteBuffer buf) throws ClientGoneException {
+        if (!committed) {
+            applyHead();
+            committed = true;
+        }
+        try (Blocker.Callback cb = Blocker.callback()) {
+            response.write(last, buf, cb);
+            cb.block();
+        } catch (IOException e) {
+            throw new ClientGoneException(e);
+        }
+    }
+
+    /** One READ asks for at most n bytes: one BODY frame (what is available, after waiting for the first) or END. */
+    private void answerRead() throws IOException, ClientGoneException {
+        byte[] p = channel.payload(4);
+        if (p.length != 4) throw new ProtocolException("READ payload is not 4 bytes");
+        long want = Integer.toUnsignedLong(ByteBuffer.wrap(p).getInt());
+        RequestEncoder enc = channel.encoder();
+        enc.clear();
+        if (bodyEnded) {
+            enc.mark(Frame.END);
+        } else {
+            appendBody(enc, (int) Math.max(1, Math.min(want, READ_CAP)), true);
+        }
+        channel.sendEncoded();
+    }
+
+    /**
+     * Appends up to {@code window} body bytes as one BODY frame.
+     * As a push ({@code block} false): only what is already available, then END if the body ended, else MORE.
+     * As the answer to READ ({@code block} true): waits for the first bytes; exactly one frame, BODY when there
+     * were bytes, END when the body had already ended (the next READ then gets END).
+     */
+    private void appendBody(RequestEncoder enc, int window, boolean block) throws ClientGoneException {
+        int start = -1;
+        int taken = 0;
+        while (taken < window && !bodyEnded) {
+            Content.Chunk chunk = pending != null ? pending : (block && taken == 0 ? readBlocking() : request.read());
+            pending = null;
+            if (chunk == null) break;
+            if (Content.Chunk.isFailure(chunk)) {
+                throw new ClientGoneException(new IOException("request body failed", chunk.getFailure()));
+            }
+            ByteBuffer bb = chunk.getByteBuffer();
+            int n = Math.min(bb.remaining(), window - taken);
+            if (n > 0) {
+                if (start < 0) start = enc.reserveBody(n);
+                else enc.growBody(start, taken + n);
+                bb.get(enc.array(), start + taken, n);
+                taken += n;
+            }
+            if (bb.hasRemaining()) {
+                pending = chunk;
+            } else {
+                if (chunk.isLast()) bodyEnded = true;
+                chunk.release();
+            }
+        }
+        if (bodyEnded) {
+            if (taken == 0 || !block) enc.mark(Frame.END);
+        } else if (!block) {
+            enc.mark(Frame.MORE);
+        }
+    }
+
+    private Content.Chunk readBlocking() throws ClientGoneException {
+        for (;;) {
+            Content.Chunk chunk = request.read();
+            if (chunk != null) return chunk;
+            try (Blocker.Runnable waiter = Blocker.runnable()) {
+                request.demand(waiter);
+                waiter.block();
+            } catch (IOException e) {
+                throw new ClientGoneException(e);
+            }
+        }
+    }
+
+    static boolean expectsContinue(Request request) {
+        String expect = request.getHeaders().get(HttpHeader.EXPECT);
+        return expect != null && expect.equalsIgnoreCase("100-continue");
+    }
+
+    /** The client side failed (went away, or sent a broken body): the exchange cannot finish. */
+    static final class ClientGoneException extends Exception {
+        ClientGoneException(IOException cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
+    }
+}

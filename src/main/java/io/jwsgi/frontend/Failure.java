@@ -1,0 +1,60 @@
+package io.jwsgi.frontend;
+
+import io.jwsgi.daemon.DispatchException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Every way a request can fail outside the application's own response, and its status. This is the only
+ * place where a failure becomes a status (docs/design.md "errors map to statuses in one place").
+ */
+public sealed interface Failure {
+    /** No worker thread could take the request: queue full, queue-timeout, stopping → 503. */
+    record Unavailable(DispatchException.Kind kind) implements Failure {}
+    /** The worker's channel closed (the process died) before the response started → 502. */
+    record WorkerLost(String detail) implements Failure {}
+    /** The application raised before starting its response; the traceback is in the error log → 500. */
+    record ApplicationError() implements Failure {}
+    /** start_response was called wrongly or with an invalid header → 500. */
+    record InvalidResponse() implements Failure {}
+    /** The response headers exceed header-buffer-size → 500. */
+    record HeaderOverflow(long size, int limit) implements Failure {}
+    /** The declared request body exceeds limit-request-body → 413. */
+    record BodyTooLarge(long length, long limit) implements Failure {}
+
+    default int status() {
+        return switch (this) {
+            case Unavailable u -> 503;
+            case WorkerLost w -> 502;
+            case ApplicationError a -> 500;
+            case InvalidResponse i -> 500;
+            case HeaderOverflow h -> 500;
+            case BodyTooLarge b -> 413;
+        };
+    }
+
+    default String title() {
+        return switch (status()) {
+            case 413 -> "Request Entity Too Large";
+            case 500 -> "Internal Server Error";
+            case 502 -> "Bad Gateway";
+            case 503 -> "Service Unavailable";
+            default -> "Error";
+        };
+    }
+
+    /** Sends the failure as a small HTML page (the response must not be committed yet). */
+    static void respond(Failure failure, Response response, Callback callback) {
+        int status = failure.status();
+        String title = status + " " + failure.title();
+        String page = "<!DOCTYPE html>\n<html><head><title>" + title + "</title></head><body><h1>" + title
+                + "</h1></body></html>\n";
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/html; charset=utf-8");
+        if (status == 503) response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+        response.write(true, ByteBuffer.wrap(page.getBytes(StandardCharsets.UTF_8)), callback);
+    }
+}

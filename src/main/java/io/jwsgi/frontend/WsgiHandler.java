@@ -1,0 +1,69 @@
+package io.jwsgi.frontend;
+
+import io.jwsgi.daemon.Channel;
+import io.jwsgi.daemon.Dispatch;
+import io.jwsgi.daemon.DispatchException;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The WSGI mount: hands every request under the mount point to a worker thread of the group. Runs blocking
+ * on the request's virtual thread (the server's thread pool runs blocking handlers on virtual threads).
+ */
+public final class WsgiHandler extends Handler.Abstract {
+    private static final Logger log = LoggerFactory.getLogger(WsgiHandler.class);
+
+    /** What the handler needs from the configuration. */
+    public record Settings(String mountPoint, int headerBufferSize, long limitRequestBody, Map<String, String> setenv) {}
+
+    private final Dispatch dispatch;
+    private final Settings settings;
+    private final RequestIds ids = new RequestIds();
+
+    public WsgiHandler(Dispatch dispatch, Settings settings) {
+        super(InvocationType.BLOCKING);
+        this.dispatch = dispatch;
+        this.settings = settings;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        Environ.Split split = Environ.split(settings.mountPoint(), Environ.decodePath(request.getHttpURI().getPath()));
+        if (split == null) return false;
+        long length = request.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
+        if (settings.limitRequestBody() > 0 && length > settings.limitRequestBody()) {
+            Failure.respond(new Failure.BodyTooLarge(length, settings.limitRequestBody()), response, callback);
+            return true;
+        }
+        boolean hasBody = length > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
+        Channel channel;
+        try {
+            channel = dispatch.acquire();
+        } catch (DispatchException e) {
+            log.warn("request refused reason={} detail={}", e.kind(), e.getMessage());
+            Failure.respond(new Failure.Unavailable(e.kind()), response, callback);
+            return true;
+        }
+        Exchange.Outcome outcome = Exchange.Outcome.BROKEN;
+        try {
+            String requestId = ids.next();
+            channel.encoder().beginRequest();
+            Environ.write(channel.encoder(), request, split, requestId, request.isSecure() ? "https" : "http");
+            // --setenv / --passenv values (mod_wsgi's SetEnv/PassEnv); HTTPS never: url_scheme is authoritative.
+            settings.setenv().forEach((k, v) -> { if (!k.equals("HTTPS")) channel.encoder().put(k, v); });
+            channel.encoder().endEnviron();
+            outcome = new Exchange(channel, request, response, callback, requestId, settings.headerBufferSize())
+                    .run(hasBody, hasBody && Exchange.expectsContinue(request));
+        } finally {
+            if (outcome == Exchange.Outcome.CLEAN) dispatch.release(channel);
+            else dispatch.discard(channel);
+        }
+        return true;
+    }
+}
