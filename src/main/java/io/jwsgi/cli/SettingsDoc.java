@@ -29,7 +29,7 @@ final class SettingsDoc {
                 out.append("\n## ").append(section.title()).append('\n');
             }
             out.append("\n### `").append(setting.synopsis()).append("`\n\n");
-            out.append(setting.help()).append('\n');
+            out.append(escaped(setting.help())).append('\n');
             String facts = facts(setting);
             if (!facts.isEmpty()) {
                 out.append('\n').append(facts).append('\n');
@@ -41,6 +41,11 @@ final class SettingsDoc {
             out.append("| ").append(exit.code()).append(" | ").append(exit.meaning()).append(" |\n");
         }
         return out.toString();
+    }
+
+    /** Help text is plain prose; keep {@code __wsgi__} and {@code processes * threads} from turning into emphasis. */
+    private static String escaped(String text) {
+        return text.replaceAll("([\\\\*_<])", "\\\\$1");
     }
 
     private static String facts(Setting<?> setting) {

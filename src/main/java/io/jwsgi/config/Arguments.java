@@ -119,15 +119,16 @@ public final class Arguments {
                 .orElse(" (see --help)");
     }
 
-    /** A unique flag the mistyped one is a prefix of, else the nearest within three edits. */
+    /** The nearest flag the mistyped one abbreviates, else the nearest within three edits. */
     static Optional<Setting<?>> suggestion(String flag, List<Setting<?>> catalogue) {
-        List<Setting<?>> extending = catalogue.stream().filter(s -> s.flag().startsWith(flag)).toList();
-        if (flag.length() > 2 && extending.size() == 1) {
-            return Optional.of(extending.getFirst());
+        Comparator<Setting<?>> nearest = Comparator.comparingInt(s -> editDistance(flag, s.flag()));
+        Optional<Setting<?>> abbreviated = catalogue.stream()
+                .filter(s -> flag.length() > 3 && s.flag().startsWith(flag))
+                .min(nearest);
+        if (abbreviated.isPresent()) {
+            return abbreviated;
         }
-        return catalogue.stream()
-                .filter(s -> editDistance(flag, s.flag()) <= 3)
-                .min(Comparator.comparingInt(s -> editDistance(flag, s.flag())));
+        return catalogue.stream().filter(s -> editDistance(flag, s.flag()) <= 3).min(nearest);
     }
 
     /** Optimal-string-alignment distance: Levenshtein plus adjacent transpositions ("ss" ↔ "ses" typos). */

@@ -1,0 +1,48 @@
+package io.jwsgi.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class StartServerSettingsTest {
+    @Test
+    void everyDeclaredDefaultIsAcceptedByItsOwnType() {
+        for (Setting<?> setting : StartServerSettings.ALL) {
+            if (setting.defaultValue() != null) {
+                setting.type().convert(List.of(setting.defaultValue()));
+            }
+        }
+    }
+
+    @Test
+    void namesAreUnique() {
+        assertThat(StartServerSettings.ALL.stream().map(Setting::name)).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void everySettingHasHelp() {
+        assertThat(StartServerSettings.ALL).allSatisfy(s -> assertThat(s.help()).isNotBlank());
+    }
+
+    @Test
+    void declaresEveryModWsgiExpressOptionJwsgiSupports() {
+        assertThat(StartServerSettings.ALL.stream().map(Setting::flag)).containsExactlyInAnyOrder(
+                "--host", "--port", "--processes", "--threads", "--application-type", "--entry-point",
+                "--callable-object", "--working-directory", "--python-path", "--server-root", "--log-directory",
+                "--log-to-terminal", "--log-level", "--access-log", "--access-log-format", "--error-log-name",
+                "--access-log-name", "--startup-log", "--startup-log-name", "--python", "--python-home",
+                "--process-group", "--application-group", "--mount-point", "--daemon-backlog", "--queue-timeout",
+                "--connect-timeout", "--socket-timeout", "--startup-timeout", "--shutdown-timeout",
+                "--request-timeout", "--maximum-requests", "--header-buffer-size", "--response-buffer-size",
+                "--limit-request-body", "--keep-alive-timeout", "--setenv", "--passenv", "--server-name",
+                "--server-backlog", "--max-clients");
+    }
+
+    @Test
+    void setenvTakesTwoValues() {
+        assertThat(StartServerSettings.SETENV.arity()).isEqualTo(2);
+        assertThat(StartServerSettings.SETENV.repeatable()).isTrue();
+        assertThat(StartServerSettings.ACCESS_LOG.arity()).isZero();
+    }
+}
