@@ -40,6 +40,7 @@ public final class Server {
     private final org.eclipse.jetty.server.Server jetty;
     private final Supervisor supervisor;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
     private ServerConnector connector;
 
     private Server(ServerConfig config, Logger log, org.eclipse.jetty.server.Server jetty, Supervisor supervisor) {
@@ -64,6 +65,12 @@ public final class Server {
         } catch (IOException e) {
             System.err.println("jwsgi: " + e.getMessage());
             return 1;
+        }
+        // SIGTERM and SIGINT (Ctrl-C) stop the server gracefully and exit 0, as Apache does. The handlers only
+        // start the stop on a thread of its own: nothing is logged or waited for inside a signal callback.
+        for (String name : new String[] {"TERM", "INT"}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name),
+                    sig -> Thread.ofPlatform().name("jwsgi-stop").start(server::stop));
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "jwsgi-shutdown"));
         out.println("jwsgi ready: " + server.url() + " (pid " + ProcessHandle.current().pid() + ")");
@@ -206,7 +213,10 @@ public final class Server {
 
     /** Graceful stop: the front end finishes in-flight requests, then every worker exits (SIGKILL past shutdown-timeout). */
     public void stop() {
-        if (stopped.getCount() == 0) return;
+        if (!stopping.compareAndSet(false, true)) {
+            awaitStopped();
+            return;
+        }
         try {
             log.info("server stopping");
             stopQuietly();
