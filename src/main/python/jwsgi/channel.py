@@ -84,12 +84,13 @@ def parse_frames(data):
 class Channel(object):
     """One connected channel. Not thread-safe: it belongs to one worker thread."""
 
-    __slots__ = ('sock', 'fd', '_buf', '_start', '_end', 'broken')
+    __slots__ = ('sock', 'fd', '_buf', '_view', '_start', '_end', 'broken')
 
     def __init__(self, sock):
         self.sock = sock
         self.fd = sock.fileno()
         self._buf = bytearray(_INITIAL_BUFFER)
+        self._view = memoryview(self._buf)
         self._start = 0
         self._end = 0
         # Set once a read or write failed: the rest of the request must not touch the socket again.
@@ -131,7 +132,7 @@ class Channel(object):
                 if avail >= HEADER_SIZE + length:
                     start = self._start + HEADER_SIZE
                     end = start + length
-                    payload = bytes(buf[start:end]) if length else b''
+                    payload = bytes(self._view[start:end]) if length else b''
                     if end == self._end:
                         self._start = self._end = 0
                     else:
@@ -145,17 +146,18 @@ class Channel(object):
 
     def _fill(self, need):
         """Receive until at least ``need`` bytes of the current frame are buffered."""
-        buf = self._buf
-        if self._start + need > len(buf):
+        if self._start + need > len(self._buf):
             pending = self._end - self._start
-            if need > len(buf):
-                grown = bytearray(max(need, 2 * len(buf)))
-                grown[:pending] = buf[self._start:self._end]
-                self._buf = buf = grown
+            if need > len(self._buf):
+                grown = bytearray(max(need, 2 * len(self._buf)))
+                grown[:pending] = self._view[self._start:self._end]
+                self._buf = grown
+                self._view = memoryview(grown)
             else:
-                buf[:pending] = buf[self._start:self._end]
+                # Same-size slice assignment: allowed while self._view exists, and memmove-safe.
+                self._buf[:pending] = self._view[self._start:self._end]
             self._start, self._end = 0, pending
-        view = memoryview(buf)
+        view = self._view
         try:
             while self._end - self._start < need:
                 n = self.sock.recv_into(view[self._end:])
@@ -169,8 +171,6 @@ class Channel(object):
         except OSError as e:
             self.broken = True
             raise ChannelClosed('channel read failed: %s' % e)
-        finally:
-            view.release()
 
     # -- writing ---------------------------------------------------------------------------------------
 
