@@ -450,6 +450,29 @@ class ResponseTest(AdapterTest):
         self.assertNotIn('Traceback', err.getvalue())
         exchange.channel.close()
 
+    def test_application_swallowing_a_write_error_does_not_touch_the_channel_again(self):
+        gone = threading.Event()
+
+        def app(environ, start_response):
+            write = start_response('200 OK', [])
+            write(b'first')
+            gone.wait(5)
+            try:
+                for _ in range(100):
+                    write(b'x' * 65536)
+            except OSError:
+                pass
+            return [b'after the error']
+        exchange = Exchange(Adapter(CONFIG, FixedApplication(app)))
+        exchange.front.send(request_frames(base_environ()))
+        exchange.start()
+        self.assertEqual(exchange.front.read_frame()[0], 'H')
+        exchange.front.sock.close()
+        gone.set()
+        exchange.join()
+        self.assertIsInstance(exchange.error, ChannelClosed)
+        exchange.channel.close()
+
 
 class FileWrapperTest(AdapterTest):
 

@@ -337,6 +337,9 @@ class Request(object):
         except BaseException:
             self._fail(sys.exc_info())
             return
+        if self.channel.broken:
+            # The application swallowed the error of a failed read or write: the channel is unusable.
+            raise ChannelClosed('channel closed during the request')
         self.headers_sent = True
         self.channel.sendv(tail)
 

@@ -15,8 +15,10 @@ with these environment variables (all removed from ``os.environ`` before the app
   ``version``.
 
 Started as a script, Python puts this file's directory first on ``sys.path``, which would make
-``channel``, ``adapter``... importable as top-level modules and shadow an application's own; the runtime
-replaces that entry by the working directory before anything else is imported.
+``channel``, ``adapter``... importable as top-level modules and shadow an application's own. So the
+runtime swaps that entry for the package's parent directory while it imports itself, and removes that too
+before the application loads. (``python3 -m jwsgi.worker`` with the parent directory on ``PYTHONPATH``
+works as well; the supervisor uses the script form.)
 
 Startup, like a mod_wsgi daemon process: chdir to ``working_directory``; ``sys.path`` gets the working
 directory first, then every ``python_path`` entry goes through ``site.addsitedir`` (so ``.pth`` files
