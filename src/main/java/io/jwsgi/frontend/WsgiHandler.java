@@ -9,6 +9,7 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.URIUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +35,10 @@ public final class WsgiHandler extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        Environ.Split split = Environ.split(settings.mountPoint(), Environ.decodePath(request.getHttpURI().getPath()));
+        // Dot segments go before the mount split, as Apache's ap_getparents does: otherwise "/app/../x" reaches
+        // the app as PATH_INFO "/../x" and "/x/../app" misses the mount. Jetty already refuses encoded dots.
+        String path = URIUtil.normalizePath(request.getHttpURI().getPath());
+        Environ.Split split = path == null ? null : Environ.split(settings.mountPoint(), Environ.decodePath(path));
         if (split == null) return false;
         long length = request.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
         if (settings.limitRequestBody() > 0 && length > settings.limitRequestBody()) {
