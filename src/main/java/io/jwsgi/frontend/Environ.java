@@ -52,8 +52,10 @@ final class Environ {
         enc.put("REQUEST_METHOD", request.getMethod());
         enc.put("SCRIPT_NAME", split.scriptName());
         enc.put("PATH_INFO", split.pathInfo());
+        if (query != null) query = latin1OfUtf8(query);
         enc.put("QUERY_STRING", query == null ? "" : query);
-        enc.put("REQUEST_URI", query == null ? rawPath : rawPath + "?" + query);
+        String uriPath = latin1OfUtf8(rawPath);
+        enc.put("REQUEST_URI", query == null ? uriPath : uriPath + "?" + query);
         enc.put("SERVER_PROTOCOL", request.getConnectionMetaData().getProtocol());
         enc.put("SERVER_NAME", Request.getServerName(request));
         enc.put("SERVER_PORT", Integer.toString(Request.getServerPort(request)));
@@ -125,6 +127,18 @@ final class Environ {
             }
         }
         return out.toString();
+    }
+
+    /**
+     * The latin-1 reading of the request's bytes (PEP 3333) for text Jetty parsed as UTF-8: raw non-ASCII
+     * bytes in the request target (curl sends them unencoded) arrive decoded, so they are turned back into
+     * their bytes. Invalid UTF-8 has already become U+FFFD in Jetty's parser and cannot be recovered.
+     */
+    static String latin1OfUtf8(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) > 0x7f) return new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        }
+        return s;
     }
 
     private static boolean isLatin1(String s) {

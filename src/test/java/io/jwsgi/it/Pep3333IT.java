@@ -92,6 +92,14 @@ class Pep3333IT {
     }
 
     @Test
+    void givesQueryStringAndRequestUriAsTheLatin1ReadingOfTheirBytes() throws Exception {
+        // Sent as raw UTF-8 bytes C3 A9 and E2 82 AC (Wire writes each char as one byte).
+        Environ env = Environ.of(request("GET /environ?q=\u00c3\u00a9&e=\u00e2\u0082\u00ac HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+        assertThat(env.str("QUERY_STRING")).isEqualTo("q=\u00c3\u00a9&e=\u00e2\u0082\u00ac");
+        assertThat(env.str("REQUEST_URI")).isEqualTo("/environ?q=\u00c3\u00a9&e=\u00e2\u0082\u00ac");
+    }
+
+    @Test
     void removesDotSegmentsFromPathInfoAsApacheDoes() throws Exception {
         Environ env = Environ.of(request("GET /x/../environ/./y/z/.. HTTP/1.1\r\nHost: localhost\r\n\r\n"));
         assertThat(env.str("PATH_INFO")).isEqualTo("/environ/y/");
