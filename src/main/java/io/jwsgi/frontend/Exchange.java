@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Blocker;
@@ -223,7 +224,9 @@ final class Exchange {
             pending = null;
             if (chunk == null) break;
             if (Content.Chunk.isFailure(chunk)) {
-                throw new ClientGoneException(new IOException("request body failed", chunk.getFailure()));
+                // An EofException (Jetty's QuietException): a client that left mid-upload is routine, and Jetty
+                // would otherwise log the failed request with a full stack trace at WARN.
+                throw new ClientGoneException(new EofException("request body failed", chunk.getFailure()));
             }
             ByteBuffer bb = chunk.getByteBuffer();
             int n = Math.min(bb.remaining(), window - taken);

@@ -135,6 +135,19 @@ class HttpPathIT {
     }
 
     @Test
+    void logsNoStackTraceWhenAClientGoesAwayMidUpload() throws Exception {
+        try (Wire wire = new Wire(server.port())) {
+            wire.send("POST /hash?gone-mid-upload HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n\r\n"
+                    + "x".repeat(500));
+            Thread.sleep(200); // let the app read the first half and ask for more
+        }
+        // The worker notices after the front end gave up on the request: its line comes last.
+        assertThat(server.awaitOutput("channel closed during the request", Duration.ofSeconds(10))).as(server.output()).isTrue();
+        assertThat(server.output()).doesNotContain("request body failed").doesNotContain("HttpEofException");
+        assertThat(Http.get(server.url("/path/after-upload")).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void answers500AndLogsWhenTheResponseHeadersExceedTheHeaderBufferSize() throws Exception {
         HttpResponse<String> r = Http.get(server.url("/big-header?size=20000"));
         assertThat(r.statusCode()).as(server.output()).isEqualTo(500);
