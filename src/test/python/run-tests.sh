@@ -6,11 +6,14 @@ set -u
 cd "$(dirname "$0")/../../.." || exit 1
 export PYTHONPATH="src/main/python${PYTHONPATH:+:$PYTHONPATH}"
 export PYTHONDONTWRITEBYTECODE=1
+# A hang must fail the build with every thread's stack, not stall it: SIGABRT after 5 minutes, and
+# faulthandler prints the stacks when it arrives.
+export PYTHONFAULTHANDLER=1
 
 status=0
 run() {
     echo "jwsgi python tests: $("$1" --version 2>&1) ($1)"
-    "$1" -m unittest discover -s src/test/python -t src/test/python || status=1
+    timeout -s ABRT 300 "$1" -m unittest discover -s src/test/python -t src/test/python </dev/null || status=1
 }
 
 run python3
