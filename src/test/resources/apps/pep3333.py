@@ -244,4 +244,40 @@ def application(environ, start_response):
         record(environ, 'invoked', environ['REQUEST_METHOD'] + ' ' + environ['REQUEST_URI'])
         body = environ['wsgi.input'].read()
         return text(start_response, 'invoked %d' % len(body))
+    if path == '/short-content-length':
+        start_response('200 OK', [('Content-Type', 'text/plain'), ('Content-Length', '100')])
+        return [b'only five']
+    if path == '/non-bytes-after-headers':
+        start_response('200 OK', [('Content-Type', 'text/plain')])
+        return iter([b'bytes first', 'then a str'])
+    if path == '/start-in-generator':
+        def lazy():
+            start_response('200 OK', [('Content-Type', 'text/plain'), ('X-Lazy', 'yes')])
+            yield b''
+            yield b'started inside the generator'
+        return lazy()
+    if path == '/returns-none':
+        start_response('200 OK', [('Content-Type', 'text/plain')])
+        return None
+    if path == '/no-start-response':
+        return [b'no start_response']
+    if path == '/bad-content-length':
+        start_response('200 OK', [('Content-Type', 'text/plain'), ('Content-Length', 'abc')])
+        return [b'x']
+    if path == '/file-like':
+        import io
+        start_response('200 OK', [('Content-Type', 'application/octet-stream')])
+        return environ['wsgi.file_wrapper'](io.BytesIO(b'from a file-like object ' * 1000), 100)
+    if path == '/file-offset':
+        f = open(q['path'], 'rb')
+        f.seek(int(q['offset']))
+        start_response('200 OK', [('Content-Type', 'application/octet-stream')])
+        return environ['wsgi.file_wrapper'](f)
+    if path == '/no-body-status':
+        start_response(q['s'], [('Content-Type', 'text/plain')])
+        return [b'body for a status without one']
+    if path == '/connection-close':
+        return text(start_response, 'closing', extra=[('Connection', 'close')])
+    if path == '/ignore-body':
+        return text(start_response, 'ignored')
     return text(start_response, 'path ' + path)

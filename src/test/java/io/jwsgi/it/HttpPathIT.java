@@ -120,6 +120,41 @@ class HttpPathIT {
     }
 
     @Test
+    void abortsTheClientConnectionWhenTheWorkerDiesMidResponse() throws Exception {
+        long pid = Long.parseLong(Http.get(server.url("/pid")).body());
+        try (Wire wire = new Wire(server.port())) {
+            wire.send("GET /incremental?delay=10 HTTP/1.1\r\nHost: localhost\r\n\r\n");
+            Wire.Response head = wire.readHead();
+            assertThat(head.status()).as(server.output()).isEqualTo(200);
+            // The first chunk is out ("first"; Jetty sends a chunk's closing CRLF with the next chunk).
+            assertThat(wire.line()).isEqualTo("5");
+            assertThat(new String(wire.in.readNBytes(5), StandardCharsets.ISO_8859_1)).isEqualTo("first");
+            assertThat(ProcessHandle.of(pid).orElseThrow().destroyForcibly()).isTrue(); // SIGKILL
+            long begin = System.nanoTime();
+            String rest = new String(wire.rest(), StandardCharsets.ISO_8859_1);
+            assertThat(rest).as("killed pid %d\n%s", pid, server.output()).doesNotContain("0\r\n\r\n").doesNotContain("second");
+            assertThat(Duration.ofNanos(System.nanoTime() - begin)).isLessThan(Duration.ofSeconds(5));
+        }
+        for (int i = 0; i < 300; i++) {
+            HttpResponse<String> r = Http.get(server.url("/pid"));
+            if (r.statusCode() == 200 && Long.parseLong(r.body()) != pid) return;
+            Thread.sleep(50);
+        }
+        throw new AssertionError("worker not replaced\n" + server.output());
+    }
+
+    @Test
+    void servesManyConcurrentRequestsAcrossTheWorkerThreads() throws Exception {
+        List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+        for (int i = 0; i < 20; i++) all.add(getAsync(server.url("/sleep?secs=0.2&id=concurrent-" + i)));
+        for (int i = 0; i < 20; i++) {
+            HttpResponse<String> r = all.get(i).get(30, TimeUnit.SECONDS);
+            assertThat(r.statusCode()).as(server.output()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("slept");
+        }
+    }
+
+    @Test
     void answers413WithoutInvokingTheAppWhenTheDeclaredBodyIsOverTheLimit() throws Exception {
         try (Wire wire = new Wire(server.port())) {
             wire.send("POST /invoked?too-large HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2000\r\n"

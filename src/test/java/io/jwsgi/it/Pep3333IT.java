@@ -267,6 +267,17 @@ class Pep3333IT {
     }
 
     @Test
+    void readsALargeChunkedBodyByteExact() throws Exception {
+        byte[] body = new byte[3 << 20];
+        new Random(43).nextBytes(body);
+        // A publisher of unknown length: java.net.http sends it with Transfer-Encoding: chunked.
+        HttpResponse<String> hash = Http.send(HttpRequest.newBuilder(URI.create(server.url("/hash")))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))).build());
+        assertThat(hash.statusCode()).as(server.output()).isEqualTo(200);
+        assertThat(hash.body()).isEqualTo(body.length + " " + sha256(body));
+    }
+
+    @Test
     void sends100ContinueBeforeTheFinalResponseWhenTheAppReadsTheBody() throws Exception {
         try (Wire wire = new Wire(server.port())) {
             wire.send("POST /input?mode=read HTTP/1.1\r\nHost: localhost\r\nExpect: 100-continue\r\n"
@@ -433,6 +444,53 @@ class Pep3333IT {
             assertThat(r.status()).as(path + "\n" + server.output()).isEqualTo(500);
             assertThat(r.text()).doesNotContain("a str, not bytes");
         }
+    }
+
+    @Test
+    void abortsTheConnectionForAnItemThatIsNotBytesAfterTheHeaders() throws Exception {
+        try (Wire wire = new Wire(server.port())) {
+            wire.send("GET /non-bytes-after-headers HTTP/1.1\r\nHost: localhost\r\n\r\n");
+            Wire.Response r = wire.read();
+            assertThat(r.status()).as(server.output()).isEqualTo(200);
+            assertThat(r.complete()).isFalse();
+            assertThat(r.text()).isEqualTo("bytes first");
+        }
+    }
+
+    @Test
+    void acceptsStartResponseCalledFromInsideTheGenerator() throws Exception {
+        HttpResponse<String> r = Http.get(server.url("/start-in-generator"));
+        assertThat(r.statusCode()).as(server.output()).isEqualTo(200);
+        assertThat(r.headers().firstValue("X-Lazy")).hasValue("yes");
+        assertThat(r.body()).isEqualTo("started inside the generator");
+    }
+
+    @Test
+    void answers500WhenTheAppReturnsNoIterableOrNeverCallsStartResponse() throws Exception {
+        for (String path : List.of("/returns-none", "/no-start-response", "/bad-content-length")) {
+            HttpResponse<String> r = Http.get(server.url(path));
+            assertThat(r.statusCode()).as(path + "\n" + server.output()).isEqualTo(500);
+            assertThat(r.body()).doesNotContain("no start_response");
+        }
+    }
+
+    @Test
+    void iteratesAFileWrapperOverAnObjectThatIsNotARealFile() throws Exception {
+        HttpResponse<String> r = Http.get(server.url("/file-like"));
+        assertThat(r.statusCode()).as(server.output()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("from a file-like object ".repeat(1000));
+    }
+
+    @Test
+    void sendsAWrappedFileFromItsCurrentPosition() throws Exception {
+        byte[] content = new byte[50_000];
+        new Random(8).nextBytes(content);
+        Path file = Files.write(root.resolve("offset.bin"), content);
+        HttpResponse<byte[]> r = Http.sendBytes(HttpRequest.newBuilder(
+                URI.create(server.url("/file-offset?offset=12345&path=" + file))).build());
+        assertThat(r.statusCode()).as(server.output()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Length")).hasValue(Integer.toString(50_000 - 12345));
+        assertThat(r.body()).isEqualTo(java.util.Arrays.copyOfRange(content, 12345, 50_000));
     }
 
     // ---- helpers ----
