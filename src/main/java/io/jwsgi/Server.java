@@ -22,6 +22,7 @@ import java.util.concurrent.CountDownLatch;
 import org.eclipse.jetty.server.CustomRequestLog;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.RequestLogWriter;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
@@ -57,14 +58,11 @@ public final class Server {
         try {
             server = start(config);
         } catch (ConfigException e) {
-            System.err.println("jwsgi: " + e.getMessage());
-            return 2;
+            return startupFailure(config, e.getMessage(), 2);
         } catch (WorkerBootException e) {
-            System.err.println("jwsgi: " + e.getMessage());
-            return 3;
+            return startupFailure(config, e.getMessage(), 3);
         } catch (IOException e) {
-            System.err.println("jwsgi: " + e.getMessage());
-            return 1;
+            return startupFailure(config, e.getMessage(), 1);
         }
         // SIGTERM and SIGINT (Ctrl-C) stop the server gracefully and exit 0, as Apache does. The handlers only
         // start the stop on a thread of its own: nothing is logged or waited for inside a signal callback.
@@ -73,8 +71,10 @@ public final class Server {
                     sig -> Thread.ofPlatform().name("jwsgi-stop").start(server::stop));
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "jwsgi-shutdown"));
-        out.println("jwsgi ready: " + server.url() + " (pid " + ProcessHandle.current().pid() + ")");
+        String ready = "jwsgi ready: " + server.url() + " (pid " + ProcessHandle.current().pid() + ")";
+        out.println(ready);
         out.flush();
+        startupLog(config, ready);
         server.awaitStopped();
         return 0;
     }
@@ -94,7 +94,7 @@ public final class Server {
         String token = HexFormat.of().formatHex(random(16));
         Path socket = sockets.resolve("0.sock");
 
-        GroupDispatcher dispatcher = new GroupDispatcher(config.daemonBacklog(), config.queueTimeout());
+        GroupDispatcher dispatcher = new GroupDispatcher(config.daemonBacklog(), config.queueTimeout(), config.connectTimeout());
         Supervisor supervisor = new Supervisor(
                 new Supervisor.GroupSpec(config.processGroup(), config.processes(), config.threads(), socket, token,
                         config.shutdownTimeout()),
@@ -143,6 +143,8 @@ public final class Server {
         connector.setAcceptQueueSize(config.serverBacklog());
         connector.setIdleTimeout(config.socketTimeout().toMillis());
         jetty.addConnector(connector);
+        // --max-clients: connections beyond it wait in the listen backlog instead of being accepted.
+        jetty.addBean(new NetworkConnectionLimit(config.maxClients(), connector));
 
         Map<String, String> extra = new LinkedHashMap<>(config.setenv());
         for (String name : config.passenv()) {
@@ -186,16 +188,36 @@ public final class Server {
     }
 
     private static void printBanner(ServerConfig c, Server s, Path errorLog) {
-        PrintStream out = System.out;
-        out.println("Server URL         : " + s.url());
-        out.println("Server Root        : " + c.serverRoot());
-        out.println("Error Log File     : " + (errorLog == null ? "(standard error)" : errorLog));
-        out.println("Operating Mode     : daemon");
-        out.println("Python Executable  : " + c.python());
-        out.println("Processes          : " + c.processes());
-        out.println("Threads            : " + c.threads());
-        out.println("Entry Point        : " + (c.entryPoint() == null ? "(built-in welcome page)" : c.entryPoint()));
-        out.flush();
+        String banner = String.join("\n",
+                "Server URL         : " + s.url(),
+                "Server Root        : " + c.serverRoot(),
+                "Error Log File     : " + (errorLog == null ? "(standard error)" : errorLog),
+                "Operating Mode     : daemon",
+                "Python Executable  : " + c.python(),
+                "Processes          : " + c.processes(),
+                "Threads            : " + c.threads(),
+                "Entry Point        : " + (c.entryPoint() == null ? "(built-in welcome page)" : c.entryPoint()));
+        System.out.println(banner);
+        System.out.flush();
+        startupLog(c, banner);
+    }
+
+    private static int startupFailure(ServerConfig config, String message, int exitCode) {
+        System.err.println("jwsgi: " + message);
+        startupLog(config, "jwsgi: " + message);
+        return exitCode;
+    }
+
+    /** --startup-log: what start-up printed, also kept in {@code <log-directory>/<startup-log-name>}. */
+    private static void startupLog(ServerConfig c, String text) {
+        if (!c.startupLog()) return;
+        try {
+            Files.createDirectories(c.logDirectory());
+            Files.writeString(c.logDirectory().resolve(c.startupLogName()), text + "\n",
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            System.err.println("jwsgi: cannot write the startup log: " + e.getMessage());
+        }
     }
 
     public int port() {

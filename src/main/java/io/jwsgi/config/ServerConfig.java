@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * Everything {@code start-server} was asked to do, resolved and checked: defaults filled in, paths absolute, the
  * interpreter found, the script known to exist. Immutable. Accessors are named after the settings in
- * {@link StartServerSettings} ({@code --request-timeout} is {@link #requestTimeout()}); see there for meanings.
+ * {@link StartServerSettings} ({@code --queue-timeout} is {@link #queueTimeout()}); see there for meanings.
  *
  * <p>Tests build one from command-line words: {@code ServerConfig.parse(List.of("--port", "0", "app.py"))}.
  *
@@ -26,9 +26,7 @@ import java.util.Map;
  * @param logDirectory     absolute
  * @param python           absolute path of the interpreter (symbolic links kept: a venv's python must stay one)
  * @param pythonHome       absolute, or null
- * @param serverName       null when not given
  * @param headerBufferSize resolved: never 0
- * @param responseBufferSize 0 means the built-in default
  * @param limitRequestBody 0 means no limit
  * @param setenv           insertion-ordered; a repeated key keeps its last value
  * @param maxClients       resolved: the computed default when not given
@@ -64,17 +62,11 @@ public record ServerConfig(
         Duration queueTimeout,
         Duration connectTimeout,
         Duration socketTimeout,
-        Duration startupTimeout,
         Duration shutdownTimeout,
-        Duration requestTimeout,
-        int maximumRequests,
         int headerBufferSize,
-        int responseBufferSize,
         long limitRequestBody,
-        Duration keepAliveTimeout,
         Map<String, String> setenv,
         List<String> passenv,
-        String serverName,
         int serverBacklog,
         int maxClients,
         String version) {

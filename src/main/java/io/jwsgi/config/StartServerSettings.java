@@ -69,9 +69,12 @@ public final class StartServerSettings {
                     + "(Apache PassEnv).");
 
     public static final Setting<String> APPLICATION_GROUP = Setting.of(APPLICATION, "application-group", "NAME",
-                    ValueType.text())
+                    ValueType.text().check(v -> v.equals("%{GLOBAL}"),
+                            v -> "only %{GLOBAL} (the main interpreter) is supported; sub-interpreters are not, got '"
+                                    + v + "'"))
             .withDefault("%{GLOBAL}")
-            .withHelp("Python interpreter the application runs in; %{GLOBAL} is the main interpreter.");
+            .withHelp("Python interpreter the application runs in. Only %{GLOBAL}, the main interpreter (the "
+                    + "mod_wsgi-express default, and what C extensions such as NumPy need), is supported.");
 
     // Python
 
@@ -95,8 +98,6 @@ public final class StartServerSettings {
             .withDefault("8000")
             .withHelp("Port to listen on for HTTP. 0 lets the operating system pick a free port.");
 
-    public static final Setting<String> SERVER_NAME = Setting.of(SERVER, "server-name", "HOST", ValueType.text())
-            .withHelp("Host name the site is served under (mod_wsgi-express makes it a name-based virtual host).");
 
     public static final Setting<Path> SERVER_ROOT = Setting.of(SERVER, "server-root", "DIR", ValueType.path())
             .withComputedDefault("$TMPDIR or /tmp, then /jwsgi-<host>:<port>:<uid>")
@@ -113,16 +114,12 @@ public final class StartServerSettings {
             .withHelp("Most client connections served at once. Must be at least processes * threads "
                     + "(mod_wsgi-express raises smaller values silently; jwsgi refuses them).");
 
-    public static final Setting<Duration> KEEP_ALIVE_TIMEOUT = Setting.of(SERVER, "keep-alive-timeout", "SECONDS",
-                    ValueType.seconds())
-            .withDefault("2")
-            .withHelp("Seconds an idle keep-alive connection is held open; 0 turns keep-alive off.");
 
     public static final Setting<Duration> SOCKET_TIMEOUT = Setting.of(SERVER, "socket-timeout", "SECONDS",
                     ValueType.seconds())
             .withDefault("60")
-            .withHelp("Seconds a read from or write to the client or a worker may block before the request "
-                    + "fails.");
+            .withHelp("Seconds a read from or write to the client may block before the connection is closed "
+                    + "(Apache's Timeout; the worker-channel half arrives with the daemon lifecycle options).");
 
     public static final Setting<Long> LIMIT_REQUEST_BODY = Setting.of(SERVER, "limit-request-body", "BYTES",
                     ValueType.longNumber(0))
@@ -160,39 +157,25 @@ public final class StartServerSettings {
     public static final Setting<Duration> CONNECT_TIMEOUT = Setting.of(DAEMON, "connect-timeout", "SECONDS",
                     ValueType.seconds())
             .withDefault("15")
-            .withHelp("Most seconds spent trying to hand a request to a worker before it fails with 503.");
+            .withHelp("Most seconds a request waits for a worker process to be available at all (none started or "
+                    + "all restarting) before it fails with 503; queue-timeout bounds the wait for a busy one.");
 
-    public static final Setting<Duration> REQUEST_TIMEOUT = Setting.of(DAEMON, "request-timeout", "SECONDS",
-                    ValueType.seconds())
-            .withDefault("60")
-            .withHelp("Seconds a request may run in a worker before the worker is restarted; 0 never.");
 
-    public static final Setting<Duration> STARTUP_TIMEOUT = Setting.of(DAEMON, "startup-timeout", "SECONDS",
-                    ValueType.seconds())
-            .withDefault("15")
-            .withHelp("Seconds a worker may take to load the application before it is restarted.");
 
     public static final Setting<Duration> SHUTDOWN_TIMEOUT = Setting.of(DAEMON, "shutdown-timeout", "SECONDS",
                     ValueType.seconds())
             .withDefault("5")
             .withHelp("Seconds a stopping worker is given to finish before it is killed.");
 
-    public static final Setting<Integer> MAXIMUM_REQUESTS = Setting.of(DAEMON, "maximum-requests", "N",
-                    ValueType.wholeNumber(0))
-            .withDefault("0")
-            .withHelp("Restart a worker after it has handled this many requests; 0 never.");
 
     public static final Setting<Integer> HEADER_BUFFER_SIZE = Setting.of(DAEMON, "header-buffer-size", "BYTES",
                     ValueType.wholeNumber(0).check(v -> v == 0 || v >= 8192,
                             v -> "must be 0 (meaning 32768) or at least 8192, got " + v))
             .withDefault("0")
-            .withHelp("Longest response header line accepted from a worker; 0 means 32768.");
+            .withHelp("Largest response head (status line and every header) accepted from the application; more is "
+                    + "answered with 500 and one error-log line. 0 means 32768. mod_wsgi bounds each line instead; "
+                    + "bounding the whole head is stricter.");
 
-    public static final Setting<Integer> RESPONSE_BUFFER_SIZE = Setting.of(DAEMON, "response-buffer-size", "BYTES",
-                    ValueType.wholeNumber(0))
-            .withDefault("0")
-            .withHelp("Bytes of response passed on without a flush before one is forced; 0 means the built-in "
-                    + "default.");
 
     // Logging
 
@@ -239,10 +222,10 @@ public final class StartServerSettings {
             ENTRY_POINT, APPLICATION_TYPE, CALLABLE_OBJECT, MOUNT_POINT, WORKING_DIRECTORY, PYTHON_PATH,
             SETENV, PASSENV, APPLICATION_GROUP,
             PYTHON_EXECUTABLE, PYTHON_HOME,
-            HOST, PORT, SERVER_NAME, SERVER_ROOT, SERVER_BACKLOG, MAX_CLIENTS, KEEP_ALIVE_TIMEOUT, SOCKET_TIMEOUT,
+            HOST, PORT, SERVER_ROOT, SERVER_BACKLOG, MAX_CLIENTS, SOCKET_TIMEOUT,
             LIMIT_REQUEST_BODY,
-            PROCESSES, THREADS, PROCESS_GROUP, DAEMON_BACKLOG, QUEUE_TIMEOUT, CONNECT_TIMEOUT, REQUEST_TIMEOUT,
-            STARTUP_TIMEOUT, SHUTDOWN_TIMEOUT, MAXIMUM_REQUESTS, HEADER_BUFFER_SIZE, RESPONSE_BUFFER_SIZE,
+            PROCESSES, THREADS, PROCESS_GROUP, DAEMON_BACKLOG, QUEUE_TIMEOUT, CONNECT_TIMEOUT,
+            SHUTDOWN_TIMEOUT, HEADER_BUFFER_SIZE,
             LOG_DIRECTORY, LOG_TO_TERMINAL, LOG_LEVEL, ERROR_LOG_NAME, ACCESS_LOG, ACCESS_LOG_FORMAT,
             ACCESS_LOG_NAME, STARTUP_LOG, STARTUP_LOG_NAME);
 }

@@ -7,6 +7,8 @@ public final class DispatchException extends Exception {
         QUEUE_FULL,
         /** Waited {@code queue-timeout} without an idle worker thread. */
         QUEUE_TIMEOUT,
+        /** No worker process was ready within {@code connect-timeout}. */
+        NO_WORKER,
         /** The server is stopping. */
         STOPPING
     }

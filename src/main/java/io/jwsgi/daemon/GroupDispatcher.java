@@ -3,7 +3,6 @@ package io.jwsgi.daemon;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -21,12 +20,14 @@ public final class GroupDispatcher implements Dispatch {
     private final List<Worker> workers = new ArrayList<>();
     private final int backlog;
     private final long queueTimeoutNanos;
+    private final long connectTimeoutNanos;
     private int waiting;
     private boolean stopping;
 
-    public GroupDispatcher(int backlog, Duration queueTimeout) {
+    public GroupDispatcher(int backlog, Duration queueTimeout, Duration connectTimeout) {
         this.backlog = backlog;
-        this.queueTimeoutNanos = queueTimeout.isZero() ? Long.MAX_VALUE : queueTimeout.toNanos();
+        this.queueTimeoutNanos = queueTimeout.isZero() ? Long.MAX_VALUE / 4 : queueTimeout.toNanos();
+        this.connectTimeoutNanos = connectTimeout.isZero() ? Long.MAX_VALUE / 4 : connectTimeout.toNanos();
     }
 
     @Override
@@ -42,14 +43,20 @@ public final class GroupDispatcher implements Dispatch {
             }
             waiting++;
             try {
-                long nanos = queueTimeoutNanos;
+                long start = System.nanoTime();
                 while ((ch = takeIdle()) == null) {
                     if (stopping) throw new DispatchException(DispatchException.Kind.STOPPING, "server is stopping");
-                    if (nanos <= 0) {
-                        throw new DispatchException(DispatchException.Kind.QUEUE_TIMEOUT,
-                                "no worker thread free within queue-timeout");
+                    // With no process ready at all (none started yet, or all restarting) the shorter
+                    // connect-timeout applies; with busy ones, queue-timeout.
+                    boolean anyReady = anyReady();
+                    long budget = anyReady ? queueTimeoutNanos : Math.min(queueTimeoutNanos, connectTimeoutNanos);
+                    long left = budget - (System.nanoTime() - start);
+                    if (left <= 0) {
+                        throw anyReady
+                                ? new DispatchException(DispatchException.Kind.QUEUE_TIMEOUT, "no worker thread free within queue-timeout")
+                                : new DispatchException(DispatchException.Kind.NO_WORKER, "no worker process available within connect-timeout");
                     }
-                    nanos = available.awaitNanos(nanos);
+                    available.awaitNanos(left);
                 }
                 return ch;
             } catch (InterruptedException e) {
@@ -61,6 +68,11 @@ public final class GroupDispatcher implements Dispatch {
         } finally {
             lock.unlock();
         }
+    }
+
+    private boolean anyReady() {
+        for (Worker w : workers) if (w.state == Worker.State.READY) return true;
+        return false;
     }
 
     private Channel takeIdle() {
@@ -167,12 +179,4 @@ public final class GroupDispatcher implements Dispatch {
         }
     }
 
-    boolean awaitIdle(long timeout, TimeUnit unit) throws InterruptedException {
-        long deadline = System.nanoTime() + unit.toNanos(timeout);
-        while (activeRequests() > 0) {
-            if (System.nanoTime() > deadline) return false;
-            Thread.sleep(20);
-        }
-        return true;
-    }
 }

@@ -75,7 +75,7 @@ public final class WorkerRuntime {
         List<String> paths = new ArrayList<>();
         for (Path p : c.pythonPath()) paths.add(str(p.toString()));
         field(json, "python_path", "[" + String.join(", ", paths) + "]");
-        field(json, "maximum_requests", Integer.toString(c.maximumRequests()));
+        field(json, "maximum_requests", "0");
         field(json, "server_software", str("jwsgi/" + c.version()));
         json.append("  \"version\": ").append(str(c.version())).append("\n}\n");
         Files.writeString(file, json);

@@ -51,17 +51,11 @@ class ServerConfigTest {
         assertThat(config.queueTimeout()).isEqualTo(Duration.ofSeconds(45));
         assertThat(config.connectTimeout()).isEqualTo(Duration.ofSeconds(15));
         assertThat(config.socketTimeout()).isEqualTo(Duration.ofSeconds(60));
-        assertThat(config.startupTimeout()).isEqualTo(Duration.ofSeconds(15));
         assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(config.requestTimeout()).isEqualTo(Duration.ofSeconds(60));
-        assertThat(config.maximumRequests()).isZero();
         assertThat(config.headerBufferSize()).isEqualTo(32768);
-        assertThat(config.responseBufferSize()).isZero();
         assertThat(config.limitRequestBody()).isEqualTo(10_485_760L);
-        assertThat(config.keepAliveTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(config.setenv()).isEmpty();
         assertThat(config.passenv()).isEmpty();
-        assertThat(config.serverName()).isNull();
         assertThat(config.serverBacklog()).isEqualTo(500);
         assertThat(config.maxClients()).isEqualTo(20); // 10 + max(10, int(1.5 * 1 * 5))
         assertThat(config.version()).isEqualTo(Version.current());
@@ -215,10 +209,10 @@ class ServerConfigTest {
 
     @Test
     void durationsAcceptDecimalSeconds() {
-        ServerConfig config = env.parseWithScript("--queue-timeout", "0.5", "--request-timeout", "0");
+        ServerConfig config = env.parseWithScript("--queue-timeout", "0.5", "--connect-timeout", "0");
 
         assertThat(config.queueTimeout()).isEqualTo(Duration.ofMillis(500));
-        assertThat(config.requestTimeout()).isZero();
+        assertThat(config.connectTimeout()).isZero();
     }
 
     @Test

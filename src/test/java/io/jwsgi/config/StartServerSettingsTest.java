@@ -33,9 +33,9 @@ class StartServerSettingsTest {
                 "--log-to-terminal", "--log-level", "--access-log", "--access-log-format", "--error-log-name",
                 "--access-log-name", "--startup-log", "--startup-log-name", "--python", "--python-home",
                 "--process-group", "--application-group", "--mount-point", "--daemon-backlog", "--queue-timeout",
-                "--connect-timeout", "--socket-timeout", "--startup-timeout", "--shutdown-timeout",
-                "--request-timeout", "--maximum-requests", "--header-buffer-size", "--response-buffer-size",
-                "--limit-request-body", "--keep-alive-timeout", "--setenv", "--passenv", "--server-name",
+                "--connect-timeout", "--socket-timeout", "--shutdown-timeout",
+                "--header-buffer-size",
+                "--limit-request-body", "--setenv", "--passenv",
                 "--server-backlog", "--max-clients");
     }
 
