@@ -60,6 +60,7 @@ final class Exchange {
 
     /** Sends the encoded environ (the caller has written it) plus the pushed body, then relays the answer. */
     Outcome run(boolean hasBody, boolean expectContinue) {
+        boolean sent = false;
         try {
             RequestEncoder enc = channel.encoder();
             if (!hasBody) {
@@ -71,11 +72,14 @@ final class Exchange {
                 appendBody(enc, PUSH_WINDOW, false);
             }
             channel.sendEncoded();
+            sent = true;
             return relay();
         } catch (ClientGoneException e) {
             log.debug("client went away request_id={} error={}", requestId, e.getMessage());
             callback.failed(e.getCause());
-            return Outcome.BROKEN;
+            // Nothing sent yet (the client left during the push): the channel is clean. Closing an idle
+            // channel is how the front end retires a worker thread, so a broken one here would end it.
+            return sent ? Outcome.BROKEN : Outcome.CLEAN;
         } catch (IOException | ProtocolException e) {
             workerLost(e);
             return Outcome.BROKEN;

@@ -183,6 +183,28 @@ class HttpPathIT {
     }
 
     @Test
+    void keepsEveryWorkerThreadWhenClientsLeaveBeforeTheirBodyArrives() throws Exception {
+        long pid = Long.parseLong(Http.get(server.url("/pid")).body());
+        // As many early leavers as the worker has threads: each must leave its thread serving.
+        for (int i = 0; i < 5; i++) {
+            try (Socket s = new Socket("127.0.0.1", server.port())) {
+                s.getOutputStream().write(("POST /hash?left-early HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n\r\n"
+                        + "x".repeat(10)).getBytes(StandardCharsets.ISO_8859_1));
+                s.shutdownOutput();
+            }
+        }
+        long begin = System.nanoTime();
+        List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+        for (int i = 0; i < 5; i++) all.add(getAsync(server.url("/sleep?secs=1&id=after-leavers-" + i)));
+        for (CompletableFuture<HttpResponse<String>> f : all) {
+            assertThat(f.get(30, TimeUnit.SECONDS).statusCode()).as(server.output()).isEqualTo(200);
+        }
+        // Five threads still there: the five sleeps ran side by side, in the same process.
+        assertThat(Duration.ofNanos(System.nanoTime() - begin)).as(server.output()).isLessThan(Duration.ofMillis(1900));
+        assertThat(Long.parseLong(Http.get(server.url("/pid")).body())).as(server.output()).isEqualTo(pid);
+    }
+
+    @Test
     void answers500AndLogsWhenTheResponseHeadersExceedTheHeaderBufferSize() throws Exception {
         HttpResponse<String> r = Http.get(server.url("/big-header?size=20000"));
         assertThat(r.statusCode()).as(server.output()).isEqualTo(500);
