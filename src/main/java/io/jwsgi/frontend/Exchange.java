@@ -43,19 +43,23 @@ final class Exchange {
     private final Callback callback;
     private final String requestId;
     private final int headerBufferSize;
+    /** limit-request-body (0: none), enforced here on the bytes as they arrive (chunked bodies declare no length). */
+    private final long bodyLimit;
+    private long bodyReceived;
     private Content.Chunk pending;
     private boolean bodyEnded;
     private ResponseHead head;
     private boolean committed;
 
     Exchange(Channel channel, Request request, Response response, Callback callback, String requestId,
-             int headerBufferSize) {
+             int headerBufferSize, long bodyLimit) {
         this.channel = channel;
         this.request = request;
         this.response = response;
         this.callback = callback;
         this.requestId = requestId;
         this.headerBufferSize = headerBufferSize;
+        this.bodyLimit = bodyLimit;
     }
 
     /** Sends the encoded environ (the caller has written it) plus the pushed body, then relays the answer. */
@@ -80,6 +84,11 @@ final class Exchange {
             // Nothing sent yet (the client left during the push): the channel is clean. Closing an idle
             // channel is how the front end retires a worker thread, so a broken one here would end it.
             return sent ? Outcome.BROKEN : Outcome.CLEAN;
+        } catch (BodyOverLimitException e) {
+            log.debug("request body over limit-request-body request_id={} limit={}", requestId, bodyLimit);
+            fail(new Failure.BodyTooLarge(bodyReceived, bodyLimit));
+            // Before the request went out the app never runs; after, its next read fails as the channel closes.
+            return sent ? Outcome.BROKEN : Outcome.CLEAN;
         } catch (IOException | ProtocolException e) {
             workerLost(e);
             return Outcome.BROKEN;
@@ -88,7 +97,7 @@ final class Exchange {
         }
     }
 
-    private Outcome relay() throws IOException, ClientGoneException {
+    private Outcome relay() throws IOException, ClientGoneException, BodyOverLimitException {
         for (;;) {
             byte type = channel.nextFrame();
             switch (type) {
@@ -200,7 +209,7 @@ final class Exchange {
     }
 
     /** One READ asks for at most n bytes: one BODY frame (what is available, after waiting for the first) or END. */
-    private void answerRead() throws IOException, ClientGoneException {
+    private void answerRead() throws IOException, ClientGoneException, BodyOverLimitException {
         byte[] p = channel.payload(4);
         if (p.length != 4) throw new ProtocolException("READ payload is not 4 bytes");
         long want = Integer.toUnsignedLong(ByteBuffer.wrap(p).getInt());
@@ -220,7 +229,8 @@ final class Exchange {
      * As the answer to READ ({@code block} true): waits for the first bytes; exactly one frame, BODY when there
      * were bytes, END when the body had already ended (the next READ then gets END).
      */
-    private void appendBody(RequestEncoder enc, int window, boolean block) throws ClientGoneException {
+    private void appendBody(RequestEncoder enc, int window, boolean block)
+            throws ClientGoneException, BodyOverLimitException {
         int start = -1;
         int taken = 0;
         while (taken < window && !bodyEnded) {
@@ -239,6 +249,8 @@ final class Exchange {
                 else enc.growBody(start, taken + n);
                 bb.get(enc.array(), start + taken, n);
                 taken += n;
+                bodyReceived += n;
+                if (bodyLimit > 0 && bodyReceived > bodyLimit) throw new BodyOverLimitException();
             }
             if (bb.hasRemaining()) {
                 pending = chunk;
@@ -270,6 +282,13 @@ final class Exchange {
     static boolean expectsContinue(Request request) {
         String expect = request.getHeaders().get(HttpHeader.EXPECT);
         return expect != null && expect.equalsIgnoreCase("100-continue");
+    }
+
+    /** The request body grew past limit-request-body (a body without Content-Length). */
+    static final class BodyOverLimitException extends Exception {
+        BodyOverLimitException() {
+            super("request body over limit-request-body", null, false, false);
+        }
     }
 
     /** The client side failed (went away, or sent a broken body): the exchange cannot finish. */

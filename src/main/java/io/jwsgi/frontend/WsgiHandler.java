@@ -62,7 +62,8 @@ public final class WsgiHandler extends Handler.Abstract {
             // --setenv / --passenv values (mod_wsgi's SetEnv/PassEnv); HTTPS never: url_scheme is authoritative.
             settings.setenv().forEach((k, v) -> { if (!k.equals("HTTPS")) channel.encoder().put(k, v); });
             channel.encoder().endEnviron();
-            outcome = new Exchange(channel, request, response, callback, requestId, settings.headerBufferSize())
+            outcome = new Exchange(channel, request, response, callback, requestId, settings.headerBufferSize(),
+                    settings.limitRequestBody())
                     .run(hasBody, hasBody && Exchange.expectsContinue(request));
         } finally {
             if (outcome == Exchange.Outcome.CLEAN) dispatch.release(channel);

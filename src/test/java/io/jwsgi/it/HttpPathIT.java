@@ -170,6 +170,25 @@ class HttpPathIT {
     }
 
     @Test
+    void answers413WhenAChunkedBodyGrowsOverTheLimit() throws Exception {
+        String chunk = "x".repeat(600);
+        String chunked = "POST /invoked?chunked-%s HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n";
+        try (Wire wire = new Wire(server.port())) {
+            // Over the limit in what arrives with the request: refused before the app runs.
+            wire.send(chunked.formatted("at-once") + "258\r\n" + chunk + "\r\n258\r\n" + chunk + "\r\n0\r\n\r\n");
+            assertThat(wire.read().status()).as(server.output()).isEqualTo(413);
+        }
+        try (Wire wire = new Wire(server.port())) {
+            // Over the limit only later, while the app reads: still 413 (the app's read fails).
+            wire.send(chunked.formatted("streamed") + "258\r\n" + chunk + "\r\n");
+            awaitRecorded("invoked", "POST /invoked?chunked-streamed", Duration.ofSeconds(10));
+            wire.send("258\r\n" + chunk + "\r\n0\r\n\r\n");
+            assertThat(wire.read().status()).as(server.output()).isEqualTo(413);
+        }
+        assertThat(Files.readString(records.resolve("invoked"))).doesNotContain("chunked-at-once");
+    }
+
+    @Test
     void logsNoStackTraceWhenAClientGoesAwayMidUpload() throws Exception {
         try (Wire wire = new Wire(server.port())) {
             wire.send("POST /hash?gone-mid-upload HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n\r\n"
