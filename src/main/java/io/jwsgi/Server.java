@@ -23,6 +23,7 @@ import org.eclipse.jetty.server.CustomRequestLog;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.RequestLog;
 import org.eclipse.jetty.server.RequestLogWriter;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
@@ -156,10 +157,16 @@ public final class Server {
         jetty.setHandler(new GracefulHandler(wsgi));
         jetty.setStopTimeout(config.shutdownTimeout().toMillis());
         if (config.accessLog()) {
-            RequestLogWriter writer = config.logToTerminal()
-                    ? new RequestLogWriter() // no file name: standard error, next to the error log
-                    : new RequestLogWriter(config.logDirectory().resolve(config.accessLogName()).toString());
-            if (!config.logToTerminal()) writer.setAppend(true);
+            // With --log-to-terminal the access log goes to standard output, the error log to standard error
+            // (mod_wsgi-express does the same).
+            RequestLog.Writer writer;
+            if (config.logToTerminal()) {
+                writer = line -> System.out.println(line);
+            } else {
+                RequestLogWriter file = new RequestLogWriter(config.logDirectory().resolve(config.accessLogName()).toString());
+                file.setAppend(true);
+                writer = file;
+            }
             String format = switch (config.accessLogFormat()) {
                 case "common" -> CustomRequestLog.NCSA_FORMAT;
                 case "combined" -> CustomRequestLog.EXTENDED_NCSA_FORMAT;

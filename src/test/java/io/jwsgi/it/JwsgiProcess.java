@@ -53,9 +53,21 @@ public final class JwsgiProcess implements AutoCloseable {
 
     /** Starts {@code start-server} without waiting: for tests of start-up failures. */
     public static JwsgiProcess launch(Path serverRoot, String... args) throws IOException {
+        return launch(serverRoot, true, args);
+    }
+
+    /** Starts with the logs in files under the server root (as a user would run it), and waits until ready. */
+    public static JwsgiProcess startLoggingToFiles(Path serverRoot, String... args) throws IOException {
+        JwsgiProcess p = launch(serverRoot, false, args);
+        p.awaitReady(Duration.ofSeconds(60));
+        return p;
+    }
+
+    private static JwsgiProcess launch(Path serverRoot, boolean terminal, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(java(), "-jar", jar().toString(), "start-server"));
         cmd.addAll(List.of(args));
-        cmd.addAll(List.of("--host", "127.0.0.1", "--port", "0", "--server-root", serverRoot.toString(), "--log-to-terminal"));
+        cmd.addAll(List.of("--host", "127.0.0.1", "--port", "0", "--server-root", serverRoot.toString()));
+        if (terminal) cmd.add("--log-to-terminal");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         return new JwsgiProcess(pb.start(), serverRoot);
     }

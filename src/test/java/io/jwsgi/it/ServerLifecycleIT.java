@@ -122,4 +122,28 @@ class ServerLifecycleIT {
             assertThat(Http.get(server.url("/")).body()).isEqualTo("Hello world!");
         }
     }
+
+    @Test
+    void writesTheErrorLogAndAccessLogIntoTheServerRoot() throws Exception {
+        try (JwsgiProcess server = JwsgiProcess.startLoggingToFiles(root, APPS.resolve("basic.py").toString(),
+                "--access-log", "--log-level", "info")) {
+            assertThat(Http.get(server.url("/print")).statusCode()).isEqualTo(200);
+            Path errorLog = root.resolve("error_log");
+            Path accessLog = root.resolve("access_log");
+            for (int i = 0; i < 200 && !(Files.exists(accessLog) && Files.readString(accessLog).contains("/print")
+                    && Files.readString(errorLog).contains("hello from print")); i++) {
+                Thread.sleep(25);
+            }
+            assertThat(Files.readString(errorLog)).contains("hello from print").contains("worker started");
+            assertThat(Files.readString(accessLog)).contains("\"GET /print HTTP/1.1\" 200");
+        }
+    }
+
+    @Test
+    void sendsTheAccessLogToStandardOutputWithLogToTerminal() throws Exception {
+        try (JwsgiProcess server = JwsgiProcess.start(root, APPS.resolve("basic.py").toString(), "--access-log")) {
+            assertThat(Http.get(server.url("/pid")).statusCode()).isEqualTo(200);
+            assertThat(server.awaitOutput("\"GET /pid HTTP/1.1\" 200", Duration.ofSeconds(10))).as(server.output()).isTrue();
+        }
+    }
 }
