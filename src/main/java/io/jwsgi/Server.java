@@ -22,11 +22,13 @@ import java.util.concurrent.CountDownLatch;
 import org.eclipse.jetty.server.CustomRequestLog;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.RequestLog;
 import org.eclipse.jetty.server.RequestLogWriter;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.server.handler.QoSHandler;
 import org.eclipse.jetty.util.VirtualThreads;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
@@ -138,14 +140,18 @@ public final class Server {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
+        // Paths Apache serves and a WSGI app may want: "//", "%25", "%5C", bytes that are not UTF-8. Still refused:
+        // an encoded "/" (%2F, which Apache also refuses by default) and encoded dot segments.
+        http.setUriCompliance(UriCompliance.DEFAULT.with("jwsgi",
+                UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT, UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING,
+                UriCompliance.Violation.BAD_UTF8_ENCODING, UriCompliance.Violation.TRUNCATED_UTF8_ENCODING,
+                UriCompliance.Violation.SUSPICIOUS_PATH_CHARACTERS));
         ServerConnector connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
         connector.setHost(config.host());
         connector.setPort(config.port());
         connector.setAcceptQueueSize(config.serverBacklog());
         connector.setIdleTimeout(config.socketTimeout().toMillis());
         jetty.addConnector(connector);
-        // --max-clients: connections beyond it wait in the listen backlog instead of being accepted.
-        jetty.addBean(new NetworkConnectionLimit(config.maxClients(), connector));
 
         Map<String, String> extra = new LinkedHashMap<>(config.setenv());
         for (String name : config.passenv()) {
@@ -153,8 +159,20 @@ public final class Server {
             if (value != null) extra.put(name, value);
         }
         WsgiHandler wsgi = new WsgiHandler(dispatcher, new WsgiHandler.Settings(
-                config.mountPoint(), config.headerBufferSize(), config.limitRequestBody(), extra));
-        jetty.setHandler(new GracefulHandler(wsgi));
+                config.mountPoint(), config.headerBufferSize(), config.limitRequestBody(), extra,
+                config.socketTimeout(), config.keepAliveTimeout()));
+        // --max-clients bounds the requests being handled (Apache's MaxRequestWorkers), not connections:
+        // idle keep-alive connections must never lock new clients out.
+        QoSHandler maxClients = new QoSHandler(wsgi);
+        maxClients.setMaxRequestCount(config.maxClients());
+        maxClients.setMaxSuspend(config.socketTimeout());
+        jetty.setHandler(new GracefulHandler(maxClients));
+        // Error pages (400 for a malformed request, …) say the status and nothing about the server's internals.
+        ErrorHandler errors = new ErrorHandler();
+        errors.setShowStacks(false);
+        errors.setShowCauses(false);
+        errors.setShowMessageInTitle(false);
+        jetty.setErrorHandler(errors);
         jetty.setStopTimeout(config.shutdownTimeout().toMillis());
         if (config.accessLog()) {
             // With --log-to-terminal the access log goes to standard output, the error log to standard error

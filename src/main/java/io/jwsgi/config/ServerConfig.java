@@ -65,6 +65,7 @@ public record ServerConfig(
         Duration shutdownTimeout,
         int headerBufferSize,
         long limitRequestBody,
+        Duration keepAliveTimeout,
         Map<String, String> setenv,
         List<String> passenv,
         int serverBacklog,

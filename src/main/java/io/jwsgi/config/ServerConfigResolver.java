@@ -88,6 +88,7 @@ final class ServerConfigResolver {
                 args.value(SHUTDOWN_TIMEOUT),
                 headerBufferSize == 0 ? ServerConfig.DEFAULT_HEADER_BUFFER_SIZE : headerBufferSize,
                 args.value(LIMIT_REQUEST_BODY),
+                args.value(KEEP_ALIVE_TIMEOUT),
                 setenv(args.values(SETENV)),
                 args.values(PASSENV),
                 args.value(SERVER_BACKLOG),

@@ -111,9 +111,17 @@ public final class StartServerSettings {
     public static final Setting<Integer> MAX_CLIENTS = Setting.of(SERVER, "max-clients", "N",
                     ValueType.wholeNumber(1))
             .withComputedDefault("computed: 10 + max(10, int(1.5 * processes * threads))")
-            .withHelp("Most client connections served at once. Must be at least processes * threads "
-                    + "(mod_wsgi-express raises smaller values silently; jwsgi refuses them).");
+            .withHelp("Most requests the front end handles at once (Apache's MaxRequestWorkers); more wait "
+                    + "in the front end until one finishes. Idle keep-alive connections do not count. Must be at "
+                    + "least processes * threads (mod_wsgi-express raises smaller values silently; jwsgi refuses "
+                    + "them).");
 
+
+    public static final Setting<Duration> KEEP_ALIVE_TIMEOUT = Setting.of(SERVER, "keep-alive-timeout", "SECONDS",
+                    ValueType.seconds())
+            .withDefault("2")
+            .withHelp("Seconds an idle keep-alive connection is held open after a response; 0 turns keep-alive off "
+                    + "(every response closes its connection).");
 
     public static final Setting<Duration> SOCKET_TIMEOUT = Setting.of(SERVER, "socket-timeout", "SECONDS",
                     ValueType.seconds())
@@ -151,8 +159,8 @@ public final class StartServerSettings {
     public static final Setting<Duration> QUEUE_TIMEOUT = Setting.of(DAEMON, "queue-timeout", "SECONDS",
                     ValueType.seconds())
             .withDefault("45")
-            .withHelp("Most seconds a request may wait for a free worker thread before it fails with 504; "
-                    + "0 waits indefinitely.");
+            .withHelp("Most seconds a request may wait for a free worker thread before it fails with 503 "
+                    + "(mod_wsgi answers 504, and only when a worker picks the request up); 0 waits indefinitely.");
 
     public static final Setting<Duration> CONNECT_TIMEOUT = Setting.of(DAEMON, "connect-timeout", "SECONDS",
                     ValueType.seconds())
@@ -222,7 +230,7 @@ public final class StartServerSettings {
             ENTRY_POINT, APPLICATION_TYPE, CALLABLE_OBJECT, MOUNT_POINT, WORKING_DIRECTORY, PYTHON_PATH,
             SETENV, PASSENV, APPLICATION_GROUP,
             PYTHON_EXECUTABLE, PYTHON_HOME,
-            HOST, PORT, SERVER_ROOT, SERVER_BACKLOG, MAX_CLIENTS, SOCKET_TIMEOUT,
+            HOST, PORT, SERVER_ROOT, SERVER_BACKLOG, MAX_CLIENTS, KEEP_ALIVE_TIMEOUT, SOCKET_TIMEOUT,
             LIMIT_REQUEST_BODY,
             PROCESSES, THREADS, PROCESS_GROUP, DAEMON_BACKLOG, QUEUE_TIMEOUT, CONNECT_TIMEOUT,
             SHUTDOWN_TIMEOUT, HEADER_BUFFER_SIZE,

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.Request;
@@ -50,6 +51,7 @@ final class Exchange {
     private boolean bodyEnded;
     private ResponseHead head;
     private boolean committed;
+    private long written;
 
     Exchange(Channel channel, Request request, Response response, Callback callback, String requestId,
              int headerBufferSize, long bodyLimit) {
@@ -135,20 +137,56 @@ final class Exchange {
         while (channel.remaining() > 0) {
             ByteBuffer slice = channel.payloadSlice(Integer.MAX_VALUE);
             boolean last = channel.remaining() == 0 && channel.nextBufferedIs(Frame.END);
-            write(last, slice);
             if (last) {
                 channel.nextFrame(); // the END we saw buffered
-                callback.succeeded();
+                complete(slice);
                 return true;
             }
+            write(false, slice);
         }
         return false;
     }
 
     private void finish() throws ClientGoneException {
         if (head == null) throw new ProtocolException("END before HEADERS");
-        write(true, BufferUtil.EMPTY_BUFFER);
+        complete(BufferUtil.EMPTY_BUFFER);
+    }
+
+    /**
+     * The last write. A body shorter than the application's Content-Length cannot be completed honestly:
+     * what there is goes out and the connection is aborted, so the client sees a truncated response rather
+     * than a complete-looking one (and not a server error page either: the app's status stands).
+     */
+    private void complete(ByteBuffer lastData) throws ClientGoneException {
+        long declared = declaredLength();
+        if (declared >= 0 && written + lastData.remaining() < declared && mayHaveBody()) {
+            long sent = written + lastData.remaining();
+            write(false, lastData);
+            log.warn("response shorter than its Content-Length request_id={} content_length={} sent={}",
+                    requestId, declared, sent);
+            callback.failed(new IOException("response shorter than its Content-Length"));
+            return;
+        }
+        write(true, lastData);
         callback.succeeded();
+    }
+
+    private long declaredLength() {
+        for (int i = 0; i < head.names().size(); i++) {
+            if (head.names().get(i).equalsIgnoreCase("Content-Length")) {
+                try {
+                    return Long.parseLong(head.values().get(i).trim());
+                } catch (NumberFormatException e) {
+                    return -1;
+                }
+            }
+        }
+        return -1;
+    }
+
+    private boolean mayHaveBody() {
+        int status = head.status();
+        return status >= 200 && status != 204 && status != 304 && !HttpMethod.HEAD.is(request.getMethod());
     }
 
     private void onFail(byte[] payload) {
@@ -200,6 +238,7 @@ final class Exchange {
             applyHead();
             committed = true;
         }
+        written += buf.remaining();
         try (Blocker.Callback cb = Blocker.callback()) {
             response.write(last, buf, cb);
             cb.block();

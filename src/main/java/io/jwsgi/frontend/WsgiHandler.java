@@ -3,8 +3,10 @@ package io.jwsgi.frontend;
 import io.jwsgi.daemon.Channel;
 import io.jwsgi.daemon.Dispatch;
 import io.jwsgi.daemon.DispatchException;
+import java.time.Duration;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -21,7 +23,8 @@ public final class WsgiHandler extends Handler.Abstract {
     private static final Logger log = LoggerFactory.getLogger(WsgiHandler.class);
 
     /** What the handler needs from the configuration. */
-    public record Settings(String mountPoint, int headerBufferSize, long limitRequestBody, Map<String, String> setenv) {}
+    public record Settings(String mountPoint, int headerBufferSize, long limitRequestBody, Map<String, String> setenv,
+                           Duration socketTimeout, Duration keepAliveTimeout) {}
 
     private final Dispatch dispatch;
     private final Settings settings;
@@ -46,6 +49,7 @@ public final class WsgiHandler extends Handler.Abstract {
             return true;
         }
         boolean hasBody = length > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
+        keepAlive(request, response);
         Channel channel;
         try {
             channel = dispatch.acquire();
@@ -70,5 +74,20 @@ public final class WsgiHandler extends Handler.Abstract {
             else dispatch.discard(channel);
         }
         return true;
+    }
+
+    /**
+     * Apache's two timeouts on one Jetty idle timeout: while a request is in progress the connection may be
+     * idle for socket-timeout; once its response is complete, for keep-alive-timeout (0: no keep-alive).
+     */
+    private void keepAlive(Request request, Response response) {
+        EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+        endPoint.setIdleTimeout(settings.socketTimeout().toMillis());
+        if (settings.keepAliveTimeout().isZero()) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        } else {
+            long keepAlive = settings.keepAliveTimeout().toMillis();
+            Request.addCompletionListener(request, failure -> endPoint.setIdleTimeout(keepAlive));
+        }
     }
 }

@@ -35,7 +35,7 @@ class StartServerSettingsTest {
                 "--process-group", "--application-group", "--mount-point", "--daemon-backlog", "--queue-timeout",
                 "--connect-timeout", "--socket-timeout", "--shutdown-timeout",
                 "--header-buffer-size",
-                "--limit-request-body", "--setenv", "--passenv",
+                "--limit-request-body", "--keep-alive-timeout", "--setenv", "--passenv",
                 "--server-backlog", "--max-clients");
     }
 
