@@ -1,0 +1,1 @@
+VALUE = 'found-on-python-path'
