@@ -93,7 +93,7 @@ public final class Server {
         Files.setPosixFilePermissions(sockets, PosixFilePermissions.fromString("rwx------"));
         Path workerScript = WorkerRuntime.extract(config.serverRoot().resolve("python"));
         Path workerConfig = config.serverRoot().resolve("worker-0.json");
-        WorkerRuntime.writeConfig(config, config.processGroup(), workerConfig);
+        WorkerRuntime.writeConfig(config, config.processGroup(), isRoot(), workerConfig);
         String token = HexFormat.of().formatHex(random(16));
         Path socket = sockets.resolve("0.sock");
 
@@ -119,6 +119,10 @@ public final class Server {
         return server;
     }
 
+    private static boolean isRoot() {
+        return new com.sun.security.auth.module.UnixSystem().getUid() == 0;
+    }
+
     private static byte[] random(int n) {
         byte[] b = new byte[n];
         new SecureRandom().nextBytes(b);
@@ -138,6 +142,9 @@ public final class Server {
         org.eclipse.jetty.server.Server jetty = new org.eclipse.jetty.server.Server(pool);
 
         HttpConfiguration http = new HttpConfiguration();
+        if (config.responseBufferSize() > 0) {
+            http.setOutputBufferSize(config.responseBufferSize());
+        }
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
         // Paths Apache serves and a WSGI app may want: "//", "%25", "%5C", bytes that are not UTF-8. Still refused:

@@ -30,6 +30,10 @@ import java.util.Map;
  * @param limitRequestBody 0 means no limit
  * @param setenv           insertion-ordered; a repeated key keeps its last value
  * @param maxClients       resolved: the computed default when not given
+ * @param responseBufferSize 0 means the front end's default
+ * @param lifecycle        recycling and timeouts of the worker processes
+ * @param workerProcess    limits, identity and environment of each worker process
+ * @param serviceScripts   in the order given
  * @param version          jwsgi's version
  */
 public record ServerConfig(
@@ -70,6 +74,10 @@ public record ServerConfig(
         List<String> passenv,
         int serverBacklog,
         int maxClients,
+        int responseBufferSize,
+        Lifecycle lifecycle,
+        WorkerProcessOptions workerProcess,
+        List<ServiceScript> serviceScripts,
         String version) {
 
     /** What {@code --header-buffer-size 0} stands for: mod_wsgi's stack buffer size. */
@@ -79,6 +87,7 @@ public record ServerConfig(
         pythonPath = List.copyOf(pythonPath);
         setenv = Collections.unmodifiableMap(new LinkedHashMap<>(setenv));
         passenv = List.copyOf(passenv);
+        serviceScripts = List.copyOf(serviceScripts);
     }
 
     /** Parses {@code start-server} arguments against the running process's environment and current directory. */

@@ -4,9 +4,13 @@ import static io.jwsgi.config.StartServerSettings.*;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -15,6 +19,7 @@ import java.util.regex.Pattern;
  * exists, the interpreter is executable, max-clients covers processes * threads).
  */
 final class ServerConfigResolver {
+    private static final Pattern SERVICE_NAME = Pattern.compile("[A-Za-z0-9_.-]+");
     private static final Pattern MODULE_NAME = Pattern.compile("[\\p{L}_][\\p{L}\\p{N}_]*(\\.[\\p{L}_][\\p{L}\\p{N}_]*)*");
 
     private ServerConfigResolver() {}
@@ -53,6 +58,9 @@ final class ServerConfigResolver {
             requireDirectory(pythonHome, PYTHON_HOME);
         }
         String processGroup = args.value(PROCESS_GROUP);
+        if (processGroup == null) {
+            processGroup = hostName + ":" + port;
+        }
         int headerBufferSize = args.value(HEADER_BUFFER_SIZE);
 
         return new ServerConfig(
@@ -78,7 +86,7 @@ final class ServerConfigResolver {
                 args.value(STARTUP_LOG_NAME),
                 PythonInterpreter.locate(args.value(PYTHON_EXECUTABLE), pythonHome, environment),
                 pythonHome,
-                processGroup == null ? hostName + ":" + port : processGroup,
+                processGroup,
                 args.value(APPLICATION_GROUP),
                 mountPoint(args.value(MOUNT_POINT)),
                 args.value(DAEMON_BACKLOG),
@@ -93,7 +101,96 @@ final class ServerConfigResolver {
                 args.values(PASSENV),
                 args.value(SERVER_BACKLOG),
                 maxClients(args, processes, threads),
+                args.value(RESPONSE_BUFFER_SIZE),
+                lifecycle(args),
+                workerProcess(args, processGroup, environment),
+                serviceScripts(args, cwd),
                 Version.current());
+    }
+
+    private static Lifecycle lifecycle(Arguments args) {
+        Duration graceful = args.value(GRACEFUL_TIMEOUT);
+        Duration eviction = args.value(EVICTION_TIMEOUT);
+        return new Lifecycle(
+                args.value(MAXIMUM_REQUESTS),
+                args.value(MAXIMUM_REQUESTS_JITTER),
+                args.value(RESTART_INTERVAL),
+                args.value(INACTIVITY_TIMEOUT),
+                graceful,
+                eviction.isZero() ? graceful : eviction,
+                args.value(SHUTDOWN_TIMEOUT),
+                args.value(REQUEST_TIMEOUT),
+                args.value(INTERRUPT_TIMEOUT),
+                args.value(STARTUP_TIMEOUT),
+                args.value(DEADLOCK_TIMEOUT),
+                args.value(MEMORY_LIMIT));
+    }
+
+    private static WorkerProcessOptions workerProcess(Arguments args, String processGroup, Environment environment) {
+        String lang = args.value(LANG);
+        String locale = args.value(LOCALE);
+        if (lang == null && locale == null && plainLocale(environment)) {
+            // mod_wsgi-express: a C/POSIX locale would make Python's file system encoding ASCII; use UTF-8.
+            lang = "C.UTF-8";
+        }
+        if (lang == null) {
+            lang = locale;
+        }
+        if (locale == null) {
+            locale = lang;
+        }
+        String user = args.value(USER);
+        String group = args.value(GROUP);
+        String serviceUser = args.value(SERVICE_USER);
+        String serviceGroup = args.value(SERVICE_GROUP);
+        String processName = args.value(PROCESS_NAME);
+        List<String> supplementary = args.value(SUPPLEMENTARY_GROUPS);
+        return new WorkerProcessOptions(
+                args.value(MEMORY_LIMIT),
+                args.value(VIRTUAL_MEMORY_LIMIT),
+                args.value(CPU_TIME_LIMIT),
+                user,
+                group,
+                supplementary == null ? List.of() : supplementary,
+                args.value(UMASK),
+                lang,
+                locale,
+                args.value(PYTHON_HASH_SEED),
+                args.isGiven(DONT_WRITE_BYTECODE),
+                processName == null ? "(wsgi:" + processGroup + ")" : processName,
+                args.isGiven(RELOAD_ON_CHANGES),
+                serviceUser == null ? user : serviceUser,
+                serviceGroup == null ? group : serviceGroup);
+    }
+
+    /** The locale the server inherited is C, POSIX or unset (LC_ALL wins over LC_CTYPE, which wins over LANG). */
+    private static boolean plainLocale(Environment environment) {
+        String effective = environment.variable("LC_ALL");
+        if (effective == null) effective = environment.variable("LC_CTYPE");
+        if (effective == null) effective = environment.variable("LANG");
+        return effective == null || effective.equals("C") || effective.equals("POSIX");
+    }
+
+    private static List<ServiceScript> serviceScripts(Arguments args, Path cwd) {
+        List<ServiceScript> scripts = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (Map.Entry<String, String> pair : args.values(SERVICE_SCRIPT)) {
+            String name = pair.getKey();
+            if (!SERVICE_NAME.matcher(name).matches()) {
+                throw new ConfigException(SERVICE_SCRIPT.flag() + ": '" + name
+                        + "' is not a service name (letters, digits, '_', '-', '.')");
+            }
+            if (!names.add(name)) {
+                throw new ConfigException(SERVICE_SCRIPT.flag() + ": service '" + name + "' is given twice");
+            }
+            Path script = cwd.resolve(pair.getValue()).normalize();
+            if (!Files.isRegularFile(script)) {
+                throw new ConfigException(SERVICE_SCRIPT.flag() + ": script of service '" + name
+                        + "' not found: " + script);
+            }
+            scripts.add(new ServiceScript(name, script));
+        }
+        return scripts;
     }
 
     /** {@code --entry-point} wins over the positional SCRIPT, as in mod_wsgi-express. */

@@ -127,7 +127,8 @@ public final class StartServerSettings {
                     ValueType.seconds())
             .withDefault("60")
             .withHelp("Seconds a read from or write to the client may block before the connection is closed "
-                    + "(Apache's Timeout; the worker-channel half arrives with the daemon lifecycle options).");
+                    + "(Apache's Timeout); also the longest a request waits for the next bytes from its worker before it is "
+                    + "answered with 504.");
 
     public static final Setting<Long> LIMIT_REQUEST_BODY = Setting.of(SERVER, "limit-request-body", "BYTES",
                     ValueType.longNumber(0))
@@ -170,6 +171,149 @@ public final class StartServerSettings {
 
 
 
+    public static final Setting<Integer> MAXIMUM_REQUESTS = Setting.of(DAEMON, "maximum-requests", "N",
+                    ValueType.wholeNumber(0))
+            .withDefault("0")
+            .withHelp("Requests a worker process serves before it is recycled: it stops taking requests, a "
+                    + "replacement starts at once, and its active requests finish within --graceful-timeout. "
+                    + "0 means never.");
+
+    public static final Setting<Integer> MAXIMUM_REQUESTS_JITTER = Setting.of(DAEMON, "maximum-requests-jitter",
+                    "N", ValueType.wholeNumber(0))
+            .withDefault("0")
+            .withHelp("Each worker process's limit is --maximum-requests plus a random 0..N, drawn when it starts, so "
+                    + "a pool does not recycle all at once. jwsgi's own option (gunicorn's max-requests-jitter).");
+
+    public static final Setting<Duration> RESTART_INTERVAL = Setting.of(DAEMON, "restart-interval", "SECONDS",
+                    ValueType.seconds())
+            .withDefault("0")
+            .withHelp("Recycle a worker process this many seconds after it started (gracefully, as with "
+                    + "--maximum-requests). 0 means never.");
+
+    public static final Setting<Duration> INACTIVITY_TIMEOUT = Setting.of(DAEMON, "inactivity-timeout", "SECONDS",
+                    ValueType.seconds())
+            .withDefault("0")
+            .withHelp("Recycle a worker process that has had no active request and no request activity for this "
+                    + "many seconds; armed only once it has served a request (as mod_wsgi). 0 means never.");
+
+    public static final Setting<Duration> GRACEFUL_TIMEOUT = Setting.of(DAEMON, "graceful-timeout", "SECONDS",
+                    ValueType.seconds())
+            .withDefault("15")
+            .withHelp("Seconds a recycled worker process (maximum-requests, restart-interval, inactivity, memory or "
+                    + "CPU limit, request-timeout) is given to finish its active requests before it is asked to "
+                    + "exit (SIGTERM, then --shutdown-timeout).");
+
+    public static final Setting<Duration> EVICTION_TIMEOUT = Setting.of(DAEMON, "eviction-timeout", "SECONDS",
+                    ValueType.seconds())
+            .withDefault("0")
+            .withHelp("Seconds worker processes are given to finish their requests after a graceful restart "
+                    + "(SIGUSR1 to the server). 0 means --graceful-timeout.");
+
+    public static final Setting<Duration> REQUEST_TIMEOUT = Setting.of(DAEMON, "request-timeout", "SECONDS",
+                    ValueType.seconds())
+            .withDefault("60")
+            .withHelp("A request running longer is answered with 504, every thread's Python stack is dumped to the "
+                    + "error log and its process recycled. With --threads above 1 the measure is the total run time "
+                    + "of the process's active requests divided by the thread count (mod_wsgi 4.x). 0 means never.");
+
+    public static final Setting<Duration> INTERRUPT_TIMEOUT = Setting.of(DAEMON, "interrupt-timeout", "SECONDS",
+                    ValueType.seconds())
+            .withDefault("0")
+            .withHelp("With a value above 0, a request past --request-timeout first gets mod_wsgi.RequestTimeout "
+                    + "raised in its own thread (answered 504; the process keeps serving); only if it is still "
+                    + "running this many seconds later is the process recycled. jwsgi's own option.");
+
+    public static final Setting<Duration> STARTUP_TIMEOUT = Setting.of(DAEMON, "startup-timeout", "SECONDS",
+                    ValueType.seconds())
+            .withDefault("15")
+            .withHelp("A worker process not ready (application loaded, every thread connected) this many seconds "
+                    + "after it started is killed and replaced. 0 means wait indefinitely.");
+
+    public static final Setting<Duration> DEADLOCK_TIMEOUT = Setting.of(DAEMON, "deadlock-timeout", "SECONDS",
+                    ValueType.seconds())
+            .withDefault("60")
+            .withHelp("A worker process whose heartbeat (sent by a thread that must hold the Python GIL) stops for "
+                    + "this many seconds is killed (SIGKILL) and replaced. 0 means never.");
+
+    public static final Setting<Long> MEMORY_LIMIT = Setting.of(DAEMON, "memory-limit", "BYTES",
+                    ValueType.longNumber(0))
+            .withDefault("0")
+            .withHelp("Per worker process: its data segment limit (RLIMIT_DATA, set before the application loads; "
+                    + "enforced by Linux 4.7 and later, ignored by macOS), and beyond mod_wsgi a graceful recycle once "
+                    + "its resident memory (VmRSS, checked every second; Linux only) passes it. 0 means no limit.");
+
+    public static final Setting<Long> VIRTUAL_MEMORY_LIMIT = Setting.of(DAEMON, "virtual-memory-limit", "BYTES",
+                    ValueType.longNumber(0))
+            .withDefault("0")
+            .withHelp("Per worker process: its address space limit (RLIMIT_AS), set before the application loads; "
+                    + "an allocation beyond it fails with MemoryError. Ignored on macOS. 0 means no limit.");
+
+    public static final Setting<Integer> CPU_TIME_LIMIT = Setting.of(DAEMON, "cpu-time-limit", "SECONDS",
+                    ValueType.wholeNumber(0))
+            .withDefault("0")
+            .withHelp("Per worker process: CPU seconds (RLIMIT_CPU) after which it is recycled gracefully (it gets "
+                    + "SIGXCPU and asks to be retired). 0 means no limit.");
+
+    public static final Setting<String> USER = Setting.of(DAEMON, "user", "NAME", ValueType.text())
+            .withComputedDefault("the user running the server")
+            .withHelp("User the worker processes run as. Only when the server is started as root (the worker "
+                    + "drops privileges before loading anything; any failure stops that worker). Ignored, with a "
+                    + "warning, otherwise.");
+
+    public static final Setting<String> GROUP = Setting.of(DAEMON, "group", "NAME", ValueType.text())
+            .withComputedDefault("the primary group of --user")
+            .withHelp("Group the worker processes run as; only when started as root.");
+
+    public static final Setting<List<String>> SUPPLEMENTARY_GROUPS = Setting.of(DAEMON, "supplementary-groups",
+                    "GROUP,...", ValueType.commaList())
+            .withHelp("Comma-separated supplementary groups of the worker processes; only when started as root.");
+
+    public static final Setting<String> UMASK = Setting.of(DAEMON, "umask", "0NNN", ValueType.octalMask())
+            .withComputedDefault("inherited")
+            .withHelp("File mode creation mask of the worker processes, in octal (0022).");
+
+    public static final Setting<String> LANG = Setting.of(DAEMON, "lang", "NAME", ValueType.text())
+            .withComputedDefault("--locale, or C.UTF-8 when the inherited locale is C, POSIX or unset")
+            .withHelp("LANG in the worker processes' environment.");
+
+    public static final Setting<String> LOCALE = Setting.of(DAEMON, "locale", "NAME", ValueType.text())
+            .withComputedDefault("--lang")
+            .withHelp("LC_ALL in the worker processes' environment.");
+
+    public static final Setting<String> PYTHON_HASH_SEED = Setting.of(DAEMON, "python-hash-seed", "random|N",
+                    ValueType.hashSeed())
+            .withHelp("PYTHONHASHSEED of the worker processes: random, or 0 to 4294967295 (mod_wsgi's "
+                    + "WSGIPythonHashSeed). Unset inherits the server's environment.");
+
+    public static final Setting<Boolean> DONT_WRITE_BYTECODE = Setting.flag(DAEMON, "dont-write-bytecode")
+            .withHelp("Workers do not write .pyc files (PYTHONDONTWRITEBYTECODE=1; mod_wsgi's "
+                    + "WSGIDontWriteBytecode).");
+
+    public static final Setting<String> PROCESS_NAME = Setting.of(DAEMON, "process-name", "NAME", ValueType.text())
+            .withComputedDefault("(wsgi:<process-group>)")
+            .withHelp("Name the worker processes show in ps and top (mod_wsgi's display-name). Set through "
+                    + "setproctitle when installed, else only the Linux thread name (15 characters).");
+
+    public static final Setting<Boolean> RELOAD_ON_CHANGES = Setting.flag(DAEMON, "reload-on-changes")
+            .withHelp("Recycle the worker processes when the file of any loaded Python module changes "
+                    + "(checked about every second). Touching the WSGI script always recycles its group.");
+
+    public static final Setting<Map.Entry<String, String>> SERVICE_SCRIPT = Setting.of(DAEMON, "service-script",
+                    "NAME PATH", ValueType.pair())
+            .asRepeatable()
+            .withHelp("Run the Python script PATH in a supervised process of its own named NAME, with no request "
+                    + "threads: restarted when it exits, stopped with SIGTERM (SystemExit in the script) when the "
+                    + "server stops.");
+
+    public static final Setting<String> SERVICE_USER = Setting.of(DAEMON, "service-user", "NAME", ValueType.text())
+            .withComputedDefault("--user")
+            .withHelp("User the service script processes run as; only when started as root.");
+
+    public static final Setting<String> SERVICE_GROUP = Setting.of(DAEMON, "service-group", "NAME",
+                    ValueType.text())
+            .withComputedDefault("--group")
+            .withHelp("Group the service script processes run as; only when started as root.");
+
     public static final Setting<Duration> SHUTDOWN_TIMEOUT = Setting.of(DAEMON, "shutdown-timeout", "SECONDS",
                     ValueType.seconds())
             .withDefault("5")
@@ -184,6 +328,12 @@ public final class StartServerSettings {
                     + "answered with 500 and one error-log line. 0 means 32768. mod_wsgi bounds each line instead; "
                     + "bounding the whole head is stricter.");
 
+
+    public static final Setting<Integer> RESPONSE_BUFFER_SIZE = Setting.of(DAEMON, "response-buffer-size", "BYTES",
+                    ValueType.wholeNumber(0))
+            .withDefault("0")
+            .withHelp("Response bytes the front end buffers before writing to the client (Jetty's output buffer); "
+                    + "0 means Jetty's default (32768).");
 
     // Logging
 
@@ -233,7 +383,12 @@ public final class StartServerSettings {
             HOST, PORT, SERVER_ROOT, SERVER_BACKLOG, MAX_CLIENTS, KEEP_ALIVE_TIMEOUT, SOCKET_TIMEOUT,
             LIMIT_REQUEST_BODY,
             PROCESSES, THREADS, PROCESS_GROUP, DAEMON_BACKLOG, QUEUE_TIMEOUT, CONNECT_TIMEOUT,
-            SHUTDOWN_TIMEOUT, HEADER_BUFFER_SIZE,
+            MAXIMUM_REQUESTS, MAXIMUM_REQUESTS_JITTER, RESTART_INTERVAL, INACTIVITY_TIMEOUT, GRACEFUL_TIMEOUT,
+            EVICTION_TIMEOUT, REQUEST_TIMEOUT, INTERRUPT_TIMEOUT, STARTUP_TIMEOUT, DEADLOCK_TIMEOUT,
+            SHUTDOWN_TIMEOUT, HEADER_BUFFER_SIZE, RESPONSE_BUFFER_SIZE,
+            MEMORY_LIMIT, VIRTUAL_MEMORY_LIMIT, CPU_TIME_LIMIT, USER, GROUP, SUPPLEMENTARY_GROUPS, UMASK,
+            LANG, LOCALE, PYTHON_HASH_SEED, DONT_WRITE_BYTECODE, PROCESS_NAME, RELOAD_ON_CHANGES,
+            SERVICE_SCRIPT, SERVICE_USER, SERVICE_GROUP,
             LOG_DIRECTORY, LOG_TO_TERMINAL, LOG_LEVEL, ERROR_LOG_NAME, ACCESS_LOG, ACCESS_LOG_FORMAT,
             ACCESS_LOG_NAME, STARTUP_LOG, STARTUP_LOG_NAME);
 }

@@ -22,6 +22,7 @@ import java.util.stream.Collectors;
  */
 public record ValueType<T>(int arity, Function<List<String>, T> converter) {
     private static final Pattern WHOLE_NUMBER = Pattern.compile("[+-]?\\d+");
+    private static final Pattern OCTAL = Pattern.compile("[0-7]{1,4}");
     private static final Pattern SECONDS = Pattern.compile("\\d+(\\.\\d+)?");
 
     public ValueType {
@@ -146,6 +147,44 @@ public record ValueType<T>(int arity, Function<List<String>, T> converter) {
     /** Two non-empty words, such as {@code KEY VALUE}. */
     public static ValueType<Map.Entry<String, String>> pair() {
         return new ValueType<>(2, words -> Map.entry(nonEmpty(words.get(0)), words.get(1)));
+    }
+
+    /** Comma-separated non-empty words: {@code a,b,c}. */
+    public static ValueType<List<String>> commaList() {
+        return single(raw -> {
+            List<String> words = List.of(raw.split(",", -1));
+            if (words.stream().anyMatch(String::isEmpty)) {
+                throw new InvalidValueException("'" + raw + "' has an empty item");
+            }
+            return words;
+        });
+    }
+
+    /** A file mode creation mask in octal, 0 to 0777, kept as four digits: {@code 22} becomes {@code "0022"}. */
+    public static ValueType<String> octalMask() {
+        return single(raw -> {
+            if (!OCTAL.matcher(raw).matches()) {
+                throw new InvalidValueException("'" + raw + "' is not an octal mask such as 0022");
+            }
+            int mask = Integer.parseInt(raw, 8);
+            if (mask > 0777) {
+                throw new InvalidValueException("'" + raw + "' is above 0777");
+            }
+            return String.format("%04o", mask);
+        });
+    }
+
+    /** PYTHONHASHSEED: {@code random} or 0 to 4294967295. */
+    public static ValueType<String> hashSeed() {
+        return single(raw -> {
+            if (raw.equals("random")) {
+                return raw;
+            }
+            if (!raw.matches("\\d{1,10}") || Long.parseLong(raw) > 4294967295L) {
+                throw new InvalidValueException("'" + raw + "' is neither random nor a number from 0 to 4294967295");
+            }
+            return Long.toString(Long.parseLong(raw));
+        });
     }
 
     private static <T> ValueType<T> single(Function<String, T> converter) {

@@ -1,12 +1,17 @@
 package io.jwsgi.daemon;
 
+import io.jwsgi.config.ApplicationType;
 import io.jwsgi.config.ServerConfig;
+import io.jwsgi.config.ServiceScript;
+import io.jwsgi.config.WorkerProcessOptions;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigDecimal;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -60,9 +65,29 @@ public final class WorkerRuntime {
         }
     }
 
-    /** The worker's configuration file (read by worker.py through JWSGI_CONFIG). */
-    public static void writeConfig(ServerConfig c, String groupName, Path file) throws IOException {
+    /** The configuration file of the group's request-serving workers (read by worker.py through JWSGI_CONFIG). */
+    public static void writeConfig(ServerConfig c, String groupName, boolean asRoot, Path file) throws IOException {
         StringBuilder json = new StringBuilder("{\n");
+        common(json, c, groupName);
+        field(json, "mode", str("wsgi"));
+        identity(json, c, asRoot, c.workerProcess().user(), c.workerProcess().group());
+        write(json, c, file);
+    }
+
+    /** The configuration file of one {@code --service-script} process: {@code mode} "service", no threads. */
+    public static void writeServiceConfig(ServerConfig c, ServiceScript service, boolean asRoot, Path file)
+            throws IOException {
+        StringBuilder json = new StringBuilder("{\n");
+        common(json, c, service.name());
+        field(json, "mode", str("service"));
+        field(json, "service_name", str(service.name()));
+        field(json, "service_script", str(service.script().toString()));
+        identity(json, c, asRoot, c.workerProcess().serviceUser(), c.workerProcess().serviceGroup());
+        write(json, c, file);
+    }
+
+    private static void common(StringBuilder json, ServerConfig c, String groupName) {
+        WorkerProcessOptions w = c.workerProcess();
         field(json, "process_group", str(groupName));
         field(json, "application_group", str(c.applicationGroup().equals("%{GLOBAL}") ? "" : c.applicationGroup()));
         field(json, "processes", Integer.toString(c.processes()));
@@ -75,10 +100,35 @@ public final class WorkerRuntime {
         List<String> paths = new ArrayList<>();
         for (Path p : c.pythonPath()) paths.add(str(p.toString()));
         field(json, "python_path", "[" + String.join(", ", paths) + "]");
-        field(json, "maximum_requests", "0");
+        field(json, "maximum_requests", Integer.toString(c.lifecycle().maximumRequests()));
+        field(json, "memory_limit", Long.toString(w.memoryLimit()));
+        field(json, "virtual_memory_limit", Long.toString(w.virtualMemoryLimit()));
+        field(json, "cpu_time_limit", Integer.toString(w.cpuTimeLimit()));
+        field(json, "umask", w.umask() == null ? "null" : str(w.umask()));
+        field(json, "process_name", str(w.processName()));
+        field(json, "reload_on_changes", Boolean.toString(w.reloadOnChanges()));
+        // mod_wsgi's script reloading: on for a script entry point (touching it recycles the group).
+        field(json, "script_reloading", Boolean.toString(c.applicationType() == ApplicationType.SCRIPT));
+        field(json, "interrupt_timeout", seconds(c.lifecycle().interruptTimeout()));
         field(json, "server_software", str("jwsgi/" + c.version()));
+    }
+
+    /** user/group only as root: the worker drops privileges; otherwise there are none to drop (see --user). */
+    private static void identity(StringBuilder json, ServerConfig c, boolean asRoot, String user, String group) {
+        field(json, "user", asRoot && user != null ? str(user) : "null");
+        field(json, "group", asRoot && group != null ? str(group) : "null");
+        List<String> groups = new ArrayList<>();
+        if (asRoot) for (String g : c.workerProcess().supplementaryGroups()) groups.add(str(g));
+        field(json, "supplementary_groups", "[" + String.join(", ", groups) + "]");
+    }
+
+    private static void write(StringBuilder json, ServerConfig c, Path file) throws IOException {
         json.append("  \"version\": ").append(str(c.version())).append("\n}\n");
         Files.writeString(file, json);
+    }
+
+    private static String seconds(Duration d) {
+        return BigDecimal.valueOf(d.toNanos()).movePointLeft(9).stripTrailingZeros().toPlainString();
     }
 
     private static void field(StringBuilder json, String key, String value) {
@@ -101,6 +151,14 @@ public final class WorkerRuntime {
         return out.append('"').toString();
     }
 
+    /** LANG/LC_ALL, PYTHONHASHSEED and PYTHONDONTWRITEBYTECODE: what Python reads before any of our code runs. */
+    static void processEnvironment(WorkerProcessOptions w, Map<String, String> env) {
+        if (w.lang() != null) env.put("LANG", w.lang());
+        if (w.locale() != null) env.put("LC_ALL", w.locale());
+        if (w.pythonHashSeed() != null) env.put("PYTHONHASHSEED", w.pythonHashSeed());
+        if (w.dontWriteBytecode()) env.put("PYTHONDONTWRITEBYTECODE", "1");
+    }
+
     /** A launcher that starts {@code <python> worker.py} with the channel socket, token and config in its environment. */
     public static WorkerLauncher launcher(ServerConfig c, Path workerScript, Path configFile, Path socket, String token) {
         return slot -> {
@@ -114,6 +172,7 @@ public final class WorkerRuntime {
             env.put("JWSGI_WORKER_SLOT", Integer.toString(slot));
             env.put("JWSGI_CONFIG", configFile.toString());
             env.put("PYTHONUNBUFFERED", "1");
+            processEnvironment(c.workerProcess(), env);
             if (c.pythonHome() != null) {
                 env.put("VIRTUAL_ENV", c.pythonHome().toString());
                 env.put("PATH", c.pythonHome().resolve("bin") + ":" + env.getOrDefault("PATH", "/usr/bin:/bin"));

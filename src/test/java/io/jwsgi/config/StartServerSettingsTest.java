@@ -36,7 +36,13 @@ class StartServerSettingsTest {
                 "--connect-timeout", "--socket-timeout", "--shutdown-timeout",
                 "--header-buffer-size",
                 "--limit-request-body", "--keep-alive-timeout", "--setenv", "--passenv",
-                "--server-backlog", "--max-clients");
+                "--server-backlog", "--max-clients",
+                "--maximum-requests", "--maximum-requests-jitter", "--restart-interval", "--inactivity-timeout",
+                "--graceful-timeout", "--eviction-timeout", "--request-timeout", "--interrupt-timeout",
+                "--startup-timeout", "--deadlock-timeout", "--response-buffer-size", "--memory-limit",
+                "--virtual-memory-limit", "--cpu-time-limit", "--user", "--group", "--supplementary-groups",
+                "--umask", "--lang", "--locale", "--python-hash-seed", "--dont-write-bytecode", "--process-name",
+                "--reload-on-changes", "--service-script", "--service-user", "--service-group");
     }
 
     @Test

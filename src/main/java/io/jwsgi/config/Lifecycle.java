@@ -1,0 +1,30 @@
+package io.jwsgi.config;
+
+import java.time.Duration;
+
+/**
+ * When worker processes are recycled, timed out and stopped: the supervisor's share of the configuration. A zero
+ * duration or count means "never" (see each setting's help in {@link StartServerSettings}).
+ *
+ * @param evictionTimeout resolved: {@code --graceful-timeout} when {@code --eviction-timeout} is 0
+ */
+public record Lifecycle(
+        int maximumRequests,
+        int maximumRequestsJitter,
+        Duration restartInterval,
+        Duration inactivityTimeout,
+        Duration gracefulTimeout,
+        Duration evictionTimeout,
+        Duration shutdownTimeout,
+        Duration requestTimeout,
+        Duration interruptTimeout,
+        Duration startupTimeout,
+        Duration deadlockTimeout,
+        long memoryLimit) {
+
+    /** Nothing recycles or times out; stopping waits {@code shutdownTimeout}. For tests and the welcome page. */
+    public static Lifecycle none(Duration shutdownTimeout) {
+        return new Lifecycle(0, 0, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, shutdownTimeout,
+                Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, 0);
+    }
+}
