@@ -1,13 +1,27 @@
-"""The Java front end, played by the tests: environ encoding and frame I/O over a real socket.
+"""The Java front end, played by the tests: environ encoding and frame I/O over a real socket, and
+``WorkerProcessCase``, which runs worker.py as a real subprocess against a listener the test owns.
 
 ``encode_environ`` writes exactly the marshal subset docs/protocol.md lists, deterministically (entries in
 the dict's order; str as `z` when ASCII and under 256 bytes, `a` when ASCII and longer, else `u` with
 UTF-8), which is what io.jwsgi.protocol.EnvironEncoder must produce byte for byte.
 """
 
+import json
+import os
+import shutil
 import socket
 import struct
+import subprocess
+import sys
+import tempfile
+import textwrap
 import threading
+import unittest
+
+import jwsgi
+
+WORKER = os.path.join(os.path.dirname(os.path.abspath(jwsgi.__file__)), 'worker.py')
+TOKEN = 'tok3n'
 
 HEADER = struct.Struct('>BI')
 INT32 = struct.Struct('<i')
@@ -178,3 +192,97 @@ class Exchange(object):
     def close(self):
         self.channel.close()
         self.front.sock.close()
+
+
+class WorkerProcessCase(unittest.TestCase):
+    """worker.py as a real subprocess; the test plays Java: listens, checks HELLOs, sends requests."""
+
+    def setUp(self):
+        self.directory = tempfile.mkdtemp()
+        self.socket_path = os.path.join(self.directory, 'group.sock')
+        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.listener.bind(self.socket_path)
+        self.listener.listen(16)
+        self.listener.settimeout(20)
+        self.process = None
+        self.control = None
+        self.fronts = []
+
+    def tearDown(self):
+        for front in self.fronts:
+            front.sock.close()
+        self.listener.close()
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        if self.process is not None:
+            self.process.stdout.close()
+            self.process.stderr.close()
+        shutil.rmtree(self.directory)
+
+    def start(self, app, threads=1, socket_path=None, config=None, script='app.wsgi'):
+        app_path = os.path.join(self.directory, script)
+        with open(app_path, 'w') as f:
+            f.write(textwrap.dedent(app))
+        lib = os.path.join(self.directory, 'lib')
+        os.mkdir(lib)
+        os.mkdir(os.path.join(lib, 'extra'))
+        with open(os.path.join(lib, 'extra.pth'), 'w') as f:
+            f.write('extra\n')
+        settings = {
+            'process_group': 'main', 'application_group': '', 'processes': 1, 'multiprocess': False,
+            'threads': threads, 'application_type': 'script', 'entry_point': app_path,
+            'callable_object': 'application', 'working_directory': self.directory,
+            'python_path': [lib], 'maximum_requests': 0, 'server_software': 'jwsgi/0.1.0',
+            'version': '0.1.0'}
+        settings.update(config or {})
+        config_path = os.path.join(self.directory, 'worker.json')
+        with open(config_path, 'w') as f:
+            json.dump(settings, f)
+        env = dict(os.environ, JWSGI_SOCKET=socket_path or self.socket_path, JWSGI_TOKEN=TOKEN,
+                   JWSGI_WORKER_SLOT='1', JWSGI_CONFIG=config_path)
+        env.pop('PYTHONPATH', None)
+        env.pop('PYTHONUNBUFFERED', None)
+        self.process = subprocess.Popen([sys.executable, WORKER], env=env, cwd='/',
+                                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE)
+
+    def accept(self):
+        """Accept one request channel and check its HELLO; returns (front end, thread index). The
+        control channel (always the first to connect) is kept as ``self.control``."""
+        front, index = self.accept_any()
+        if index == 'control':
+            self.control = front
+            front, index = self.accept_any()
+        return front, int(index)
+
+    def accept_any(self):
+        sock, _ = self.listener.accept()
+        front = FrontEnd(sock)
+        self.fronts.append(front)
+        ftype, payload = front.read_frame()
+        self.assertEqual(ftype, 'W')
+        token, pid, slot, index = payload.decode('ascii').split(' ')
+        self.assertEqual((token, int(pid), slot), (TOKEN, self.process.pid, '1'))
+        return front, index
+
+    def request(self, front, environ=None, body=()):
+        front.send(request_frames(environ or base_environ(PATH_INFO='/env'), body))
+        return Response(front.read_response())
+
+    def finish(self):
+        """Wait for the process; returns (exit code, stdout, stderr)."""
+        out, err = self.process.communicate(timeout=20)
+        return self.process.returncode, out.decode(), err.decode()
+
+    def control_line(self, timeout=10):
+        """The next control command from the worker other than ``heartbeat``."""
+        self.control.sock.settimeout(timeout)
+        while True:
+            ftype, payload = self.control.read_frame()
+            assert ftype == 'C', ftype
+            if payload != b'heartbeat':
+                return payload.decode('ascii')
+
+    def send_control(self, line):
+        self.control.send(frame('C', line.encode('ascii')))

@@ -2,22 +2,14 @@
 
 import json
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
-import textwrap
 import unittest
 
-from front_end import FrontEnd, Response, base_environ, request_frames
+from front_end import TOKEN, WORKER, WorkerProcessCase, base_environ, request_frames
 
-import jwsgi
 from jwsgi import mod_wsgi
-
-WORKER = os.path.join(os.path.dirname(os.path.abspath(jwsgi.__file__)), 'worker.py')
-TOKEN = 'tok3n'
 
 APP = '''
 import json, os, sys, threading
@@ -48,76 +40,10 @@ def application(environ, start_response):
 '''
 
 
-class WorkerProcessTest(unittest.TestCase):
+class WorkerProcessTest(WorkerProcessCase):
 
-    def setUp(self):
-        self.directory = tempfile.mkdtemp()
-        self.socket_path = os.path.join(self.directory, 'group.sock')
-        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.listener.bind(self.socket_path)
-        self.listener.listen(16)
-        self.listener.settimeout(20)
-        self.process = None
-        self.fronts = []
-
-    def tearDown(self):
-        for front in self.fronts:
-            front.sock.close()
-        self.listener.close()
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-        if self.process is not None:
-            self.process.stdout.close()
-            self.process.stderr.close()
-        shutil.rmtree(self.directory)
-
-    def start(self, app=APP, threads=1, socket_path=None, config=None, script='app.wsgi'):
-        app_path = os.path.join(self.directory, script)
-        with open(app_path, 'w') as f:
-            f.write(textwrap.dedent(app))
-        lib = os.path.join(self.directory, 'lib')
-        os.mkdir(lib)
-        os.mkdir(os.path.join(lib, 'extra'))
-        with open(os.path.join(lib, 'extra.pth'), 'w') as f:
-            f.write('extra\n')
-        settings = {
-            'process_group': 'main', 'application_group': '', 'processes': 1, 'multiprocess': False,
-            'threads': threads, 'application_type': 'script', 'entry_point': app_path,
-            'callable_object': 'application', 'working_directory': self.directory,
-            'python_path': [lib], 'maximum_requests': 0, 'server_software': 'jwsgi/0.1.0',
-            'version': '0.1.0'}
-        settings.update(config or {})
-        config_path = os.path.join(self.directory, 'worker.json')
-        with open(config_path, 'w') as f:
-            json.dump(settings, f)
-        env = dict(os.environ, JWSGI_SOCKET=socket_path or self.socket_path, JWSGI_TOKEN=TOKEN,
-                   JWSGI_WORKER_SLOT='1', JWSGI_CONFIG=config_path)
-        env.pop('PYTHONPATH', None)
-        env.pop('PYTHONUNBUFFERED', None)
-        self.process = subprocess.Popen([sys.executable, WORKER], env=env, cwd='/',
-                                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE)
-
-    def accept(self):
-        """Accept one channel and check its HELLO; returns (front end, thread index)."""
-        sock, _ = self.listener.accept()
-        front = FrontEnd(sock)
-        self.fronts.append(front)
-        ftype, payload = front.read_frame()
-        self.assertEqual(ftype, 'W')
-        token, pid, slot, index = payload.decode('ascii').split(' ')
-        self.assertEqual((token, int(pid), slot), (TOKEN, self.process.pid, '1'))
-        return front, int(index)
-
-    def request(self, front, environ=None, body=()):
-        front.send(request_frames(environ or base_environ(PATH_INFO='/env'), body))
-        return Response(front.read_response())
-
-    def finish(self):
-        """Wait for the process; returns (exit code, stdout, stderr)."""
-        out, err = self.process.communicate(timeout=20)
-        return self.process.returncode, out.decode(), err.decode()
+    def start(self, app=APP, **kwargs):
+        WorkerProcessCase.start(self, app, **kwargs)
 
     def test_serves_on_every_thread_and_exits_0_when_the_front_end_closes_the_channels(self):
         self.start(threads=2)
@@ -163,7 +89,7 @@ class WorkerProcessTest(unittest.TestCase):
         self.start(socket_path=os.path.join(self.directory, 'missing.sock'))
         code, out, err = self.finish()
         self.assertEqual(code, 3)
-        self.assertIn('cannot connect to', err)
+        self.assertIn('cannot connect the control channel to', err)
 
     def test_missing_config_exits_2(self):
         env = dict(os.environ, JWSGI_SOCKET=self.socket_path, JWSGI_TOKEN=TOKEN)

@@ -49,6 +49,7 @@ _SEQUENCES = (list, tuple)
 _event_callbacks = mod_wsgi.event_callbacks
 _active_requests = mod_wsgi.active_requests
 _current = mod_wsgi._current
+_thread_slots = mod_wsgi._thread_slots
 
 
 def log(text):
@@ -137,8 +138,13 @@ class Adapter(object):
             self.in_flight.discard(thread_id)
             _current.request_data = None
             _active_requests.pop(request_id, None)
+            finish = time.time()
+            slot = _thread_slots.get(thread_id) or mod_wsgi.thread_slot(thread_id)
+            slot[0] += 1
+            slot[1] += finish - application_start
+            if request_start is not None:
+                slot[2] += application_start - request_start
             if _event_callbacks:
-                finish = time.time()
                 mod_wsgi.publish(_event_callbacks, 'request_finished', {
                     'request_id': request_id, 'thread_id': thread_id, 'request_data': data,
                     'request_start': request_start, 'application_start': application_start,

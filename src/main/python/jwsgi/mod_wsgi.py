@@ -6,18 +6,26 @@ the feature catalogue was read at): ``version`` is ``(6, 0, 5)``, timing values 
 seconds (``mod_wsgi.request_start`` in the environ and in event payloads).
 
 Provided: ``version``, ``process_group``, ``application_group``, ``maximum_processes``,
-``threads_per_process``, ``FileWrapper``, ``RequestTimeout`` (defined for ``except`` clauses; jwsgi never
-injects it), ``active_requests``, ``event_callbacks``, ``shutdown_callbacks``, ``subscribe_events()``,
-``subscribe_shutdown()``, ``request_data()``. Not provided: the metrics functions, ``subscribe_signals``,
+``threads_per_process``, ``FileWrapper``, ``RequestTimeout`` (raised in a stuck request thread when the
+front end sends ``interrupt``, see ``jwsgi.control``), ``active_requests``, ``event_callbacks``,
+``shutdown_callbacks``, ``subscribe_events()``, ``subscribe_shutdown()``, ``request_data()``,
+``process_metrics()``, ``request_metrics()`` (mod_wsgi 4.x style: always on; ``start_recording_metrics()``
+exists for 6.x code and does nothing). Not provided: ``server_metrics``, ``subscribe_signals``,
 ``LogHandler``.
+
+Metrics cost on the request path: the adapter adds one ``time.time()`` and three additions to a list that
+belongs to the request's thread (``thread_slot``), so no lock is needed; the functions sum the slots.
 
 Events are published as ``callback(name, **payload)``; a callback that returns a dict has it merged into
 the payload the next subscribers (and the adapter, for ``application_object``) see. A callback that raises
 is reported on stderr and the others still run.
 """
 
+import os
+import resource
 import sys
 import threading
+import time
 import traceback
 
 version = (6, 0, 5)
@@ -39,7 +47,8 @@ _stopping_published = False
 
 
 class RequestTimeout(BaseException):
-    """mod_wsgi 6 injects this into wedged request threads; jwsgi declares it but never raises it."""
+    """Raised in a wedged request thread (front end ``interrupt``, ``--interrupt-timeout``), as mod_wsgi 6
+    does; a BaseException so that ``except Exception`` in the application does not swallow it."""
 
 
 class FileWrapper(object):
@@ -74,7 +83,90 @@ def configure(config):
     process_group = config.get('process_group', '')
     application_group = config.get('application_group', '')
     maximum_processes = config.get('processes', 1)
-    threads_per_process = config.get('threads', 1)
+    # A service script process (mod_wsgi's threads=0) has no request threads.
+    threads_per_process = 0 if config.get('mode') == 'service' else config.get('threads', 1)
+
+
+# -- metrics -------------------------------------------------------------------------------------------
+
+_start_time = time.time()
+# thread_id -> [request count, busy (application) seconds, server seconds (request_start to
+# application_start)]. Only the owning request thread writes its slot.
+_thread_slots = {}
+_interval_lock = threading.Lock()
+_interval = {'time': _start_time, 'count': 0, 'busy': 0.0, 'server': 0.0}
+_PAGE_SIZE = os.sysconf('SC_PAGE_SIZE') if hasattr(os, 'sysconf') else 4096
+# ru_maxrss is KiB on Linux, bytes on macOS.
+_MAXRSS_UNIT = 1 if sys.platform == 'darwin' else 1024
+
+
+def thread_slot(thread_id):
+    """The metrics slot of one request thread (created on first use)."""
+    slot = _thread_slots.get(thread_id)
+    if slot is None:
+        slot = _thread_slots.setdefault(thread_id, [0, 0.0, 0.0])
+    return slot
+
+
+def _totals():
+    count, busy, server = 0, 0.0, 0.0
+    for slot in list(_thread_slots.values()):
+        count += slot[0]
+        busy += slot[1]
+        server += slot[2]
+    return count, busy, server
+
+
+def _memory_rss():
+    try:
+        with open('/proc/self/statm', 'rb') as f:
+            return int(f.read().split()[1]) * _PAGE_SIZE
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def start_recording_metrics():
+    """mod_wsgi 6 opt-in; jwsgi always records (the counters are per-thread and lock free)."""
+
+
+def process_metrics():
+    """Cumulative figures for this process (mod_wsgi 4.x keys)."""
+    now = time.time()
+    count, busy, _ = _totals()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {
+        'pid': os.getpid(), 'start_time': _start_time, 'restart_time': _start_time,
+        'current_time': now, 'running_time': now - _start_time,
+        'request_count': count, 'request_busy_time': busy,
+        'request_threads': threads_per_process, 'active_requests': len(active_requests),
+        'cpu_user_time': usage.ru_utime, 'cpu_system_time': usage.ru_stime,
+        'cpu_time': usage.ru_utime + usage.ru_stime,
+        'memory_rss': _memory_rss(), 'memory_max_rss': usage.ru_maxrss * _MAXRSS_UNIT,
+        'threads': [{'thread_id': thread_id, 'request_count': slot[0]}
+                    for thread_id, slot in sorted(_thread_slots.items())],
+    }
+
+
+def request_metrics():
+    """Figures for the interval since the previous call (the first interval starts at process start)."""
+    now = time.time()
+    count, busy, server = _totals()
+    with _interval_lock:
+        start, last = _interval['time'], dict(_interval)
+        _interval.update(time=now, count=count, busy=busy, server=server)
+    period = max(now - start, 1e-9)
+    requests = count - last['count']
+    threads = max(threads_per_process, 1)
+    busy_delta = busy - last['busy']
+    return {
+        'pid': os.getpid(), 'start_time': start, 'stop_time': now, 'sample_period': period,
+        'request_count': requests, 'request_throughput': requests / period,
+        'request_threads_maximum': threads_per_process, 'request_threads_active': len(active_requests),
+        'request_threads_busy_time': busy_delta,
+        'capacity_utilization': busy_delta / (period * threads),
+        'server_time': (server - last['server']) / requests if requests else 0.0,
+        'application_time': busy_delta / requests if requests else 0.0,
+    }
 
 
 def subscribe_events(callback):

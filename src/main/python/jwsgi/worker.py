@@ -20,31 +20,51 @@ runtime swaps that entry for the package's parent directory while it imports its
 before the application loads. (``python3 -m jwsgi.worker`` with the parent directory on ``PYTHONPATH``
 works as well; the supervisor uses the script form.)
 
-Startup, like a mod_wsgi daemon process: chdir to ``working_directory``; ``sys.path`` gets the working
-directory first, then every ``python_path`` entry goes through ``site.addsitedir`` (so ``.pth`` files
-work) and everything that added is hoisted to the very front (mod_wsgi's ``python-path=`` behaviour);
-``sys.argv = ['mod_wsgi']``; ``sys.modules['mod_wsgi']`` is ``jwsgi.mod_wsgi``; stdout and stderr stay the
-process's own (the Java side reads them line by line into the error log) but are made line-buffered and
-write-through, since ``-u`` is not guaranteed.
+Startup, like a mod_wsgi daemon process, in this order:
 
-Decision, application loading: the application is loaded once, before any channel connects, so the first
-request does not pay for it. If that fails (syntax error, import error, missing callable) the traceback
-goes to stderr and the worker **still serves**: each request retries the load (fixing the file heals the
-worker) and, while it fails, writes the traceback prefixed with the request id to stderr and answers `X`
-reason `A`. mod_wsgi likewise answers 500 and logs the traceback per request.
+1. the **control channel** connects (HELLO ``"<token> <pid> <slot> control"``) and its thread starts
+   sending heartbeats (``jwsgi.control``); failing to connect is fatal (exit 3);
+2. the **process settings** (``jwsgi.process``): process name, rlimits, groups/gid/uid when root, umask;
+   any failure is fatal (exit 3, the message names the setting) - never run the application with the
+   wrong identity or without its limits;
+3. chdir to ``working_directory``; ``sys.path`` gets the working directory first, then every
+   ``python_path`` entry goes through ``site.addsitedir`` (so ``.pth`` files work) and everything that
+   added is hoisted to the very front (mod_wsgi's ``python-path=`` behaviour); ``sys.argv = ['mod_wsgi']``;
+   ``sys.modules['mod_wsgi']`` is ``jwsgi.mod_wsgi``; stdout and stderr stay the process's own (the Java
+   side reads them line by line into the error log) but are made line-buffered and write-through, since
+   ``-u`` is not guaranteed;
+4. the application loads; then the request channels connect and the reload monitor starts
+   (``jwsgi.reloading``: ``script_reloading``, ``reload_on_changes``).
+
+Decision, application loading: the application is loaded once, before any request channel connects, so
+the first request does not pay for it. If that fails (syntax error, import error, missing callable) the
+traceback goes to stderr and the worker **still serves**: each request retries the load (fixing the file
+heals the worker) and, while it fails, writes the traceback prefixed with the request id to stderr and
+answers `X` reason `A`. mod_wsgi likewise answers 500 and logs the traceback per request.
 
 Then one thread per ``threads`` connects its own channel, sends HELLO (`W` ``"<token> <pid> <slot>
 <thread-index>"``, thread-index 0-based; ``mod_wsgi.thread_id`` is that plus one) and serves requests.
 A channel that breaks during a request is dropped and replaced (HELLO again). A channel the front end
 closes between requests ends its thread; when every thread has ended the process exits 0.
 
-SIGTERM / SIGINT: ``process_stopping`` (``shutdown_reason='shutdown_signal'``) is published to event and
-shutdown subscribers, in-flight requests get up to ``STOP_GRACE`` seconds, then ``atexit`` handlers run
-and the process ends with ``os._exit(0)``. ``maximum_requests`` is not enforced here: only the front end
-knows which process gets the next request, so the supervisor counts and recycles (the worker uses the
-setting for ``wsgi.run_once``).
+Lifecycle: the front end retires a process with control ``stop <reason>`` (``process_stopping`` is
+published at once, with that ``shutdown_reason``, even while requests run - mod_wsgi 4.6.0), stops
+sending it requests, then sends SIGTERM. On SIGTERM / SIGINT the worker publishes ``process_stopping``
+if that has not happened yet (reason ``shutdown_signal``), lets the in-flight requests finish (the front
+end's shutdown-timeout SIGKILL is the bound), runs ``atexit`` handlers and exits 0. A control channel
+the front end closes is only logged: if the front end is gone, the request channels close as well and
+end the process (reason ``front_end_closed``). SIGXCPU (the soft
+``cpu_time_limit``) sends ``recycle cpu_time_limit`` once. ``maximum_requests`` is not enforced here:
+only the front end knows which process gets the next request, so the supervisor counts and recycles (the
+worker uses the setting for ``wsgi.run_once``).
 
-Exit codes: 0 stopped normally; 2 bad environment or config file; 3 could not connect to the socket.
+Service scripts (``mode`` ``service``, mod_wsgi's threads=0): no channels at all. The process settings
+are applied (``user``/``group`` carry the service user), the interpreter is configured as above, and
+``service_script`` runs as ``__main__`` in the main thread. When it returns the process exits 0 and the
+front end starts it again; SIGTERM raises ``SystemExit`` in it, as in mod_wsgi.
+
+Exit codes: 0 stopped normally (or the service script returned); 2 bad environment or config file; 3
+could not connect to the socket, or a process setting could not be applied; 4 the service script raised.
 """
 
 import os
@@ -58,18 +78,19 @@ if __name__ == '__main__' and not __package__:
 
 import atexit
 import json
+import runpy
 import signal
 import site
 import threading
 import time
 import traceback
 
-from jwsgi import mod_wsgi
+from jwsgi import mod_wsgi, process
 from jwsgi.adapter import Adapter, log
 from jwsgi.application import Application, LoadFailed
 from jwsgi.channel import Channel, ChannelClosed, ProtocolError
-
-STOP_GRACE = 2.0
+from jwsgi.control import Control, cancel_interrupt, dump_stacks, interrupt_thread
+from jwsgi.reloading import ChangeMonitor
 
 _PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -110,7 +131,13 @@ class Settings(object):
             raise StartupError('cannot read JWSGI_CONFIG %s: %s' % (config_path, e))
         if not isinstance(config, dict):
             raise StartupError('JWSGI_CONFIG %s is not a JSON object' % config_path)
-        if not isinstance(config.get('threads', 1), int) or config.get('threads', 1) < 1:
+        mode = config.get('mode') or 'wsgi'
+        if mode not in ('wsgi', 'service'):
+            raise StartupError('mode must be wsgi or service, got %r' % (mode,))
+        if mode == 'service':
+            if not config.get('service_script'):
+                raise StartupError('mode service needs a service_script')
+        elif not isinstance(config.get('threads', 1), int) or config.get('threads', 1) < 1:
             raise StartupError('threads must be an integer >= 1, got %r' % (config.get('threads'),))
         return cls(socket_path, token, slot, config)
 
@@ -140,24 +167,38 @@ def configure_interpreter(config):
 
 
 class Worker(object):
-    """The process: its channel threads, and the main thread waiting for a signal or their end."""
+    """The process: the control channel, the request channel threads, and the main thread waiting for a
+    signal or their end."""
 
-    def __init__(self, settings, adapter):
+    def __init__(self, settings):
         self.settings = settings
-        self.adapter = adapter
+        self.adapter = None
+        self.control = None
         self.threads = settings.config.get('threads', 1)
         self.stop_reason = None
+        # The reason of the front end's ``stop``: what process_stopping carries.
+        self.shutdown_reason = None
         self.stopping = False
+        self.idents = {}
+        self._cpu_recycle_sent = False
         self._live = self.threads
         self._live_lock = threading.Lock()
         self._wake_read, self._wake_write = os.pipe()
+
+    def open_control(self):
+        """Connect the control channel and start its thread; raises OSError."""
+        settings = self.settings
+        self.control = Control.connect(settings.socket_path, settings.token, os.getpid(), settings.slot,
+                                       self)
+        self.control.start()
 
     def connect(self, index):
         channel = Channel.connect(self.settings.socket_path)
         channel.hello(self.settings.token, os.getpid(), self.settings.slot, index)
         return channel
 
-    def run(self):
+    def run(self, adapter):
+        self.adapter = adapter
         channels = []
         try:
             for index in range(self.threads):
@@ -167,17 +208,25 @@ class Worker(object):
                 channel.close()
             log('jwsgi worker: cannot connect to %s: %s\n' % (self.settings.socket_path, e))
             return 3
+        # A process-directed signal may be delivered to any thread (SIGXCPU goes to the one burning the
+        # CPU); the C-level handler then writes the signal number to the wakeup fd, which is what gets
+        # the main thread out of its read so that the Python handler runs.
+        os.set_blocking(self._wake_write, False)
+        signal.set_wakeup_fd(self._wake_write)
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
+        if self.settings.config.get('cpu_time_limit'):
+            signal.signal(signal.SIGXCPU, self._on_cpu_limit)
         for index, channel in enumerate(channels):
             thread = threading.Thread(target=self._serve, args=(index, channel),
                                       name='jwsgi-channel-%d' % index)
             thread.daemon = True
             thread.start()
-        # design: the main thread only sleeps on a pipe; a signal handler or the last channel thread
-        # writes to it. No lock is taken in the signal handler.
+        # design: the main thread only sleeps on a pipe; a signal handler, the control thread or the last
+        # channel thread writes one byte to it. No lock is taken in the signal handlers.
         while self.stop_reason is None:
-            os.read(self._wake_read, 1)
+            if os.read(self._wake_read, 1) == b'c':
+                self._recycle_for_cpu()
         self.stop()
         return 0
 
@@ -186,14 +235,79 @@ class Worker(object):
             self.stop_reason = 'shutdown_signal'
         os.write(self._wake_write, b's')
 
+    def _on_cpu_limit(self, signum, frame):
+        os.write(self._wake_write, b'c')
+
+    def _recycle_for_cpu(self):
+        if not self._cpu_recycle_sent:
+            self._cpu_recycle_sent = True
+            log('jwsgi worker: cpu time limit reached, asking to be recycled pid=%d\n' % os.getpid())
+            self.control.send('recycle cpu_time_limit')
+
+    def _wake(self, reason):
+        if self.stop_reason is None:
+            self.stop_reason = reason
+        os.write(self._wake_write, b'e')
+
     def stop(self):
         self.stopping = True
-        mod_wsgi.publish_stopping(self.stop_reason)
-        deadline = time.monotonic() + STOP_GRACE
-        while self.adapter.in_flight and time.monotonic() < deadline:
+        mod_wsgi.publish_stopping(self.shutdown_reason or self.stop_reason)
+        # Java stopped sending requests before the signal; its shutdown-timeout (SIGKILL) bounds this.
+        while self.adapter.in_flight:
             time.sleep(0.02)
 
+    # -- control channel commands (called on the control thread) -----------------------------------------
+
+    def on_stop(self, reason):
+        if self.shutdown_reason is None:
+            self.shutdown_reason = reason
+        # Subscribers run on a thread of their own so a slow one cannot stop the heartbeats.
+        threading.Thread(target=mod_wsgi.publish_stopping, args=(reason,), name='jwsgi-stopping',
+                         daemon=True).start()
+
+    def on_dump(self, reason):
+        dump_stacks(reason, self.request_ids())
+
+    def on_interrupt(self, index):
+        thread_id = index + 1
+        ident = self.idents.get(index)
+        adapter = self.adapter
+        if ident is None or adapter is None or thread_id not in adapter.in_flight:
+            log('jwsgi worker: interrupt ignored, no request running pid=%d thread=%d\n'
+                % (os.getpid(), index))
+            return
+        slot = mod_wsgi.thread_slot(thread_id)
+        served = slot[0]
+        request_id = self.request_ids().get(ident, '-')
+        interrupt_thread(ident, mod_wsgi.RequestTimeout)
+        if slot[0] != served or thread_id not in adapter.in_flight:
+            # The request ended meanwhile: do not hit the thread between requests.
+            cancel_interrupt(ident)
+            return
+        log('jwsgi worker: request interrupted pid=%d thread=%d request_id=%s\n'
+            % (os.getpid(), index, request_id))
+
+    def on_control_closed(self):
+        # Not a reason to stop by itself: when the front end goes away the request channels close too and
+        # the process ends through them. A front end that refuses the control channel (one older than
+        # the control channel) must not take the worker down with it.
+        if not self.stopping:
+            log('jwsgi worker: control channel closed by the front end pid=%d\n' % os.getpid())
+
+    def request_ids(self):
+        """Thread ident -> id of the request it serves now."""
+        idents = self.idents
+        ids = {}
+        for request_id, info in list(mod_wsgi.active_requests.items()):
+            ident = idents.get(info.get('thread_id', 0) - 1)
+            if ident is not None:
+                ids[ident] = request_id
+        return ids
+
+    # -- request channel threads ------------------------------------------------------------------------
+
     def _serve(self, index, channel):
+        self.idents[index] = threading.get_ident()
         constants = self.adapter.thread_constants(index + 1)
         try:
             while channel is not None:
@@ -209,6 +323,11 @@ class Worker(object):
                 except ProtocolError as e:
                     channel.close()
                     log('jwsgi worker: protocol error, channel dropped thread=%d: %s\n' % (index, e))
+                except mod_wsgi.RequestTimeout:
+                    # An interrupt that landed outside the application: the exchange state is unknown.
+                    channel.close()
+                    log('jwsgi worker: interrupt arrived between requests, channel dropped thread=%d\n'
+                        % index)
                 except Exception:
                     channel.close()
                     log('jwsgi worker: internal error, channel dropped thread=%d:\n%s'
@@ -225,9 +344,58 @@ class Worker(object):
                 self._live -= 1
                 last = self._live == 0
             if last:
-                if self.stop_reason is None:
-                    self.stop_reason = 'front_end_closed'
-                os.write(self._wake_write, b'e')
+                self._wake('front_end_closed')
+
+
+def start_monitor(config, application, control):
+    """The reload monitor, when script reloading or reload_on_changes asks for one (else None)."""
+    script = None
+    script_mtime = None
+    if application.application_type == 'script' and config.get('script_reloading', True):
+        script = application.entry_point
+        script_mtime = getattr(application._module, '__mtime__', None)
+    all_modules = bool(config.get('reload_on_changes', False))
+    if script is None and not all_modules:
+        return None
+
+    def changed(path):
+        log('jwsgi worker: code changed, asking to be recycled pid=%d path=%s\n' % (os.getpid(), path))
+        control.send('recycle script_reload')
+    monitor = ChangeMonitor(script, all_modules, changed, script_mtime)
+    monitor.start()
+    return monitor
+
+
+def run_service(config):
+    """mod_wsgi's threads=0 mode: run ``service_script`` in the main thread, no channels."""
+    try:
+        for note in process.apply(config):
+            log('jwsgi worker: %s\n' % note)
+        configure_interpreter(config)
+    except process.SettingFailed as e:
+        log('jwsgi worker: cannot apply %s\n' % e)
+        return 3
+    except OSError as e:
+        log('jwsgi worker: cannot start: %s\n' % e)
+        return 2
+
+    def terminate(signum, frame):
+        raise SystemExit(0)
+    signal.signal(signal.SIGTERM, terminate)
+    signal.signal(signal.SIGINT, terminate)
+    script = os.path.abspath(config['service_script'])
+    try:
+        runpy.run_path(script, run_name='__main__')
+    except SystemExit as e:
+        if e.code is None or isinstance(e.code, int):
+            return e.code or 0
+        log('%s\n' % (e.code,))
+        return 1
+    except BaseException:
+        log('jwsgi worker: service script %s raised pid=%d:\n%s'
+            % (script, os.getpid(), traceback.format_exc()))
+        return 4
+    return 0
 
 
 def main(environ=None):
@@ -235,12 +403,34 @@ def main(environ=None):
     configure_stdio()
     try:
         settings = Settings.take(environ)
-        config = settings.config
+    except StartupError as e:
+        log('jwsgi worker: cannot start: %s\n' % e)
+        return 2
+    config = settings.config
+    if config.get('mode') == 'service':
+        return run_service(config)
+    try:
         application = Application(config.get('application_type') or 'welcome',
                                   config.get('entry_point'),
                                   config.get('callable_object') or 'application')
+    except ValueError as e:
+        log('jwsgi worker: cannot start: %s\n' % e)
+        return 2
+    worker = Worker(settings)
+    try:
+        worker.open_control()
+    except OSError as e:
+        log('jwsgi worker: cannot connect the control channel to %s: %s\n' % (settings.socket_path, e))
+        return 3
+    try:
+        for note in process.apply(config):
+            log('jwsgi worker: %s\n' % note)
+    except process.SettingFailed as e:
+        log('jwsgi worker: cannot apply %s\n' % e)
+        return 3
+    try:
         configure_interpreter(config)
-    except (StartupError, ValueError, OSError) as e:
+    except OSError as e:
         log('jwsgi worker: cannot start: %s\n' % e)
         return 2
     try:
@@ -248,8 +438,8 @@ def main(environ=None):
     except LoadFailed as e:
         log('jwsgi worker: application failed to load (every request retries) pid=%d: %s\n%s'
             % (os.getpid(), e, e.details))
-    worker = Worker(settings, Adapter(config, application))
-    return worker.run()
+    start_monitor(config, application, worker.control)
+    return worker.run(Adapter(config, application))
 
 
 def _finish(code):
