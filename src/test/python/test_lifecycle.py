@@ -265,14 +265,14 @@ class IdentityTest(WorkerProcessCase):
 SERVICE = '''
 import os, sys, time
 import mod_wsgi
-print('service running threads=%d argv=%s name=%s' % (mod_wsgi.threads_per_process, sys.argv, __name__))
-if os.environ.get('SERVICE_FOREVER'):
-    try:
-        while True:
-            time.sleep(0.05)
-    except SystemExit:
-        print('service got SystemExit')
-        raise
+try:
+    # Inside the try: the test sends SIGTERM as soon as it reads this line.
+    print('service running threads=%d argv=%s name=%s' % (mod_wsgi.threads_per_process, sys.argv, __name__))
+    while os.environ.get('SERVICE_FOREVER'):
+        time.sleep(0.05)
+except SystemExit:
+    print('service got SystemExit')
+    raise
 '''
 
 
