@@ -3,6 +3,7 @@ channels (heartbeats, stop/dump/interrupt, recycle requests, limits, identity, s
 
 import json
 import os
+import re
 import signal
 import time
 import unittest
@@ -130,8 +131,12 @@ class LifecycleTest(WorkerProcessCase):
         self.assertRegex(err, r'thread \d+ name=jwsgi-channel-1 request_id=req-dump\n')
         self.assertRegex(err, r'thread \d+ name=jwsgi-channel-0 request_id=-\n')
         self.assertRegex(err, r'thread \d+ name=jwsgi-control request_id=-\n')
-        app_line = APP.splitlines().index("        wait_for(environ['QUERY_STRING'])") + 1
-        self.assertIn('app.wsgi", line %d, in application' % app_line, err)
+        # True line numbers: the source line the dump shows under the frame is that line of the script.
+        frame = re.search(r'app\.wsgi", line (\d+), in application\n +(.*)\n', err)
+        self.assertIsNotNone(frame, err)
+        self.assertEqual(APP.splitlines()[int(frame.group(1)) - 1].strip(), frame.group(2).strip())
+        self.assertIn(frame.group(2).strip(), ("print('blocked ' + environ['mod_wsgi.request_id'])",
+                                               "wait_for(environ['QUERY_STRING'])"))
 
     def test_interrupt_raises_request_timeout_in_that_thread_and_the_process_keeps_serving(self):
         self.start(threads=2)

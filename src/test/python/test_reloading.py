@@ -1,0 +1,70 @@
+"""ChangeMonitor: one report per change of the script or, with all_modules, of any loaded module's file."""
+
+import os
+import sys
+import tempfile
+import types
+import unittest
+
+from jwsgi.reloading import ChangeMonitor
+
+
+def touch(path, offset):
+    mtime = os.stat(path).st_mtime + offset
+    os.utime(path, (mtime, mtime))
+
+
+class ChangeMonitorTest(unittest.TestCase):
+
+    def setUp(self):
+        self.directory = tempfile.TemporaryDirectory()
+        self.script = os.path.join(self.directory.name, 'app.wsgi')
+        self.module_file = os.path.join(self.directory.name, 'helper.py')
+        for path in (self.script, self.module_file):
+            open(path, 'w').close()
+        self.module = types.ModuleType('jwsgi_test_reloading_helper')
+        self.module.__file__ = self.module_file
+        sys.modules[self.module.__name__] = self.module
+        self.changes = []
+
+    def tearDown(self):
+        del sys.modules[self.module.__name__]
+        self.directory.cleanup()
+
+    def test_script_change_is_reported_once_then_again_for_the_next_change(self):
+        monitor = ChangeMonitor(self.script, False, self.changes.append)
+        self.assertEqual(monitor.check(), [])
+        touch(self.script, 10)
+        self.assertEqual(monitor.check(), [self.script])
+        self.assertEqual(monitor.check(), [])
+        touch(self.script, 10)
+        monitor.check()
+        self.assertEqual(self.changes, [self.script, self.script])
+
+    def test_a_touch_between_loading_and_the_first_poll_counts(self):
+        loaded = os.stat(self.script).st_mtime
+        touch(self.script, 10)
+        monitor = ChangeMonitor(self.script, False, self.changes.append, script_mtime=loaded)
+        self.assertEqual(monitor.check(), [self.script])
+
+    def test_modules_are_watched_only_with_all_modules(self):
+        quiet = ChangeMonitor(self.script, False, self.changes.append)
+        watching = ChangeMonitor(None, True, self.changes.append)
+        quiet.check()
+        watching.check()
+        touch(self.module_file, 10)
+        self.assertEqual(quiet.check(), [])
+        self.assertEqual(watching.check(), [self.module_file])
+
+    def test_a_vanished_file_is_no_change_and_its_return_with_a_new_time_is(self):
+        monitor = ChangeMonitor(self.script, False, self.changes.append)
+        mtime = os.stat(self.script).st_mtime
+        os.remove(self.script)
+        self.assertEqual(monitor.check(), [])
+        open(self.script, 'w').close()
+        os.utime(self.script, (mtime + 10, mtime + 10))
+        self.assertEqual(monitor.check(), [self.script])
+
+
+if __name__ == '__main__':
+    unittest.main()
