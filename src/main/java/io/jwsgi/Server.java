@@ -2,6 +2,7 @@ package io.jwsgi;
 
 import io.jwsgi.config.ConfigException;
 import io.jwsgi.config.ServerConfig;
+import io.jwsgi.config.ServiceScript;
 import io.jwsgi.daemon.GroupDispatcher;
 import io.jwsgi.daemon.Supervisor;
 import io.jwsgi.daemon.WorkerBootException;
@@ -14,6 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -43,11 +48,15 @@ public final class Server {
     private final Logger log;
     private final org.eclipse.jetty.server.Server jetty;
     private final Supervisor supervisor;
+    /** One supervisor per --service-script, each with one process and no channels. */
+    private final List<Supervisor> services;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
     private ServerConnector connector;
 
-    private Server(ServerConfig config, Logger log, org.eclipse.jetty.server.Server jetty, Supervisor supervisor) {
+    private Server(ServerConfig config, Logger log, org.eclipse.jetty.server.Server jetty, Supervisor supervisor,
+                   List<Supervisor> services) {
+        this.services = List.copyOf(services);
         this.config = config;
         this.log = log;
         this.jetty = jetty;
@@ -73,6 +82,10 @@ public final class Server {
             sun.misc.Signal.handle(new sun.misc.Signal(name),
                     sig -> Thread.ofPlatform().name("jwsgi-stop").start(server::stop));
         }
+        // SIGUSR1: graceful restart of every worker (eviction-timeout); SIGHUP: new workers for new code. The
+        // handlers only post an event to the supervisor.
+        sun.misc.Signal.handle(new sun.misc.Signal("USR1"), sig -> server.supervisor.gracefulRestart());
+        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> server.supervisor.reload());
         Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "jwsgi-shutdown"));
         String ready = "jwsgi ready: " + server.url() + " (pid " + ProcessHandle.current().pid() + ")";
         out.println(ready);
@@ -97,17 +110,36 @@ public final class Server {
         String token = HexFormat.of().formatHex(random(16));
         Path socket = sockets.resolve("0.sock");
 
+        // As root with --user the workers connect as that user: the socket directory (and the socket) are theirs.
+        String socketOwner = isRoot() ? config.workerProcess().user() : null;
+        if (socketOwner != null) {
+            Files.setOwner(sockets, sockets.getFileSystem().getUserPrincipalLookupService()
+                    .lookupPrincipalByName(socketOwner));
+        }
+        // Transition: a worker runtime that opens the control channel (jwsgi/control.py) must have it to be READY.
+        boolean requireControl = Files.exists(workerScript.resolveSibling("control.py"));
+
         GroupDispatcher dispatcher = new GroupDispatcher(config.daemonBacklog(), config.queueTimeout(), config.connectTimeout());
         Supervisor supervisor = new Supervisor(
                 new Supervisor.GroupSpec(config.processGroup(), config.processes(), config.threads(), socket, token,
-                        config.shutdownTimeout()),
+                        config.lifecycle(), config.socketTimeout(), requireControl, socketOwner),
                 WorkerRuntime.launcher(config, workerScript, workerConfig, socket, token), dispatcher);
+        List<Supervisor> services = new ArrayList<>();
+        for (ServiceScript service : config.serviceScripts()) {
+            Path serviceConfig = config.serverRoot().resolve("service-" + service.name() + ".json");
+            WorkerRuntime.writeServiceConfig(config, service, isRoot(), serviceConfig);
+            services.add(new Supervisor(
+                    new Supervisor.GroupSpec(service.name(), 1, 0, socket, token, config.shutdownTimeout()),
+                    WorkerRuntime.launcher(config, workerScript, serviceConfig, socket, token),
+                    new GroupDispatcher(1, Duration.ZERO, Duration.ZERO)));
+        }
 
         org.eclipse.jetty.server.Server jetty = buildJetty(config, dispatcher);
-        Server server = new Server(config, log, jetty, supervisor);
+        Server server = new Server(config, log, jetty, supervisor, services);
         server.startJetty();
         printBanner(config, server, errorLog);
         supervisor.start();
+        for (Supervisor service : services) service.start();
         try {
             supervisor.ready().join();
         } catch (CompletionException e) {
@@ -274,7 +306,10 @@ public final class Server {
         try {
             log.info("server stopping");
             stopQuietly();
-            supervisor.stop().join();
+            List<CompletableFuture<Void>> all = new ArrayList<>();
+            all.add(supervisor.stop());
+            for (Supervisor service : services) all.add(service.stop());
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
             log.info("server stopped");
         } finally {
             stopped.countDown();

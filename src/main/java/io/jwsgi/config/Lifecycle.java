@@ -6,7 +6,7 @@ import java.time.Duration;
  * When worker processes are recycled, timed out and stopped: the supervisor's share of the configuration. A zero
  * duration or count means "never" (see each setting's help in {@link StartServerSettings}).
  *
- * @param evictionTimeout resolved: {@code --graceful-timeout} when {@code --eviction-timeout} is 0
+ * @param evictionTimeout as given: 0 means {@code gracefulTimeout} (see {@link #evictionOrGraceful})
  */
 public record Lifecycle(
         int maximumRequests,
@@ -21,6 +21,11 @@ public record Lifecycle(
         Duration startupTimeout,
         Duration deadlockTimeout,
         long memoryLimit) {
+
+    /** How long a graceful restart (SIGUSR1) lets requests finish: eviction-timeout, else graceful-timeout. */
+    public Duration evictionOrGraceful() {
+        return evictionTimeout.isZero() ? gracefulTimeout : evictionTimeout;
+    }
 
     /** Nothing recycles or times out; stopping waits {@code shutdownTimeout}. For tests and the welcome page. */
     public static Lifecycle none(Duration shutdownTimeout) {

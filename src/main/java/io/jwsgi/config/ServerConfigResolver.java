@@ -4,7 +4,6 @@ import static io.jwsgi.config.StartServerSettings.*;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -109,15 +108,13 @@ final class ServerConfigResolver {
     }
 
     private static Lifecycle lifecycle(Arguments args) {
-        Duration graceful = args.value(GRACEFUL_TIMEOUT);
-        Duration eviction = args.value(EVICTION_TIMEOUT);
         return new Lifecycle(
                 args.value(MAXIMUM_REQUESTS),
                 args.value(MAXIMUM_REQUESTS_JITTER),
                 args.value(RESTART_INTERVAL),
                 args.value(INACTIVITY_TIMEOUT),
-                graceful,
-                eviction.isZero() ? graceful : eviction,
+                args.value(GRACEFUL_TIMEOUT),
+                args.value(EVICTION_TIMEOUT),
                 args.value(SHUTDOWN_TIMEOUT),
                 args.value(REQUEST_TIMEOUT),
                 args.value(INTERRUPT_TIMEOUT),

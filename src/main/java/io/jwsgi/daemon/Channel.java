@@ -7,6 +7,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.util.function.LongSupplier;
 
 /**
  * The Java end of one worker thread's persistent connection (docs/protocol.md). Used by one request at a
@@ -24,13 +25,77 @@ public final class Channel implements AutoCloseable {
     private final int threadIndex;
     private final ByteBuffer in = ByteBuffer.allocate(BUFFER_SIZE).flip();
     private final RequestEncoder encoder = new RequestEncoder();
+    private final LongSupplier clock;
     private long remaining; // payload bytes of the current frame not yet consumed
     private volatile boolean closed;
 
+    // The current request, as the supervisor's timeout checks see it (written by the dispatcher and the request's
+    // thread, read by the supervisor thread).
+    private volatile long startedNanos;
+    private volatile long waitingSinceNanos;
+    private volatile long interruptedNanos;
+    private volatile boolean timedOut;
+    private volatile String requestId = "-";
+
     Channel(SocketChannel socket, Worker worker, int threadIndex) {
+        this(socket, worker, threadIndex, System::nanoTime);
+    }
+
+    Channel(SocketChannel socket, Worker worker, int threadIndex, LongSupplier clock) {
         this.socket = socket;
         this.worker = worker;
         this.threadIndex = threadIndex;
+        this.clock = clock;
+    }
+
+    /** A new request starts on this channel (the dispatcher handed it out). */
+    void begin(long nowNanos) {
+        startedNanos = nowNanos;
+        interruptedNanos = 0;
+        waitingSinceNanos = 0;
+        requestId = "-";
+    }
+
+    /** The front end's id of the current request, for log lines about it. */
+    public void requestId(String id) {
+        requestId = id;
+    }
+
+    String requestId() {
+        return requestId;
+    }
+
+    long startedNanos() {
+        return startedNanos;
+    }
+
+    /** Since when a read is waiting for the worker, or 0 when none is. */
+    long waitingSinceNanos() {
+        return waitingSinceNanos;
+    }
+
+    long interruptedNanos() {
+        return interruptedNanos;
+    }
+
+    void markInterrupted(long nowNanos) {
+        interruptedNanos = nowNanos;
+    }
+
+    /** request-timeout or socket-timeout: the supervisor gave up on this request and closes the channel. */
+    void timeOut() {
+        timedOut = true;
+        close();
+    }
+
+    /** The request was given up on (request-timeout, socket-timeout): its failure is a 504. */
+    public boolean timedOut() {
+        return timedOut;
+    }
+
+    /** The worker was asked to raise RequestTimeout in this request (interrupt-timeout): its FAIL is a 504. */
+    public boolean interrupted() {
+        return interruptedNanos != 0;
     }
 
     public Worker worker() {
@@ -108,6 +173,15 @@ public final class Channel implements AutoCloseable {
 
     /** Reads until at least {@code need} unread bytes are buffered. */
     private void fill(int need) throws IOException {
+        if (in.remaining() < need) waitingSinceNanos = clock.getAsLong();
+        try {
+            fillBuffer(need);
+        } finally {
+            waitingSinceNanos = 0;
+        }
+    }
+
+    private void fillBuffer(int need) throws IOException {
         while (in.remaining() < need) {
             in.compact();
             int n;

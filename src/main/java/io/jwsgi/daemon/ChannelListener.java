@@ -25,7 +25,14 @@ final class ChannelListener implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ChannelListener.class);
 
     /** A verified HELLO: the connection and what the worker said about itself. */
-    record Hello(SocketChannel socket, long pid, int slot, int thread) {}
+    record Hello(SocketChannel socket, long pid, int slot, int thread) {
+        /** {@link #thread} of the process's control channel (HELLO says {@code control}). */
+        static final int CONTROL = -1;
+
+        boolean isControl() {
+            return thread == CONTROL;
+        }
+    }
 
     private final ServerSocketChannel server;
     private final Path path;
@@ -34,12 +41,20 @@ final class ChannelListener implements AutoCloseable {
     private final Thread acceptor;
 
     ChannelListener(Path path, String token, Consumer<Hello> onHello) throws IOException {
+        this(path, token, null, onHello);
+    }
+
+    /** With {@code owner} (a user name, as root with --user): the socket is handed to that user so workers can connect. */
+    ChannelListener(Path path, String token, String owner, Consumer<Hello> onHello) throws IOException {
         this.path = path;
         this.token = token.getBytes(StandardCharsets.US_ASCII);
         this.onHello = onHello;
         Files.deleteIfExists(path);
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(path), 1024);
+        if (owner != null) {
+            Files.setOwner(path, path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(owner));
+        }
         acceptor = Thread.ofPlatform().daemon().name("jwsgi-channel-accept").start(this::acceptLoop);
     }
 
@@ -67,7 +82,9 @@ final class ChannelListener implements AutoCloseable {
             if (!MessageDigest.isEqual(parts[0].getBytes(StandardCharsets.US_ASCII), token)) {
                 throw new IOException("bad token");
             }
-            onHello.accept(new Hello(sc, Long.parseLong(parts[1]), Integer.parseInt(parts[2]), Integer.parseInt(parts[3])));
+            int thread = parts[3].equals("control") ? Hello.CONTROL : Integer.parseInt(parts[3]);
+            if (thread < Hello.CONTROL) throw new IOException("malformed HELLO");
+            onHello.accept(new Hello(sc, Long.parseLong(parts[1]), Integer.parseInt(parts[2]), thread));
         } catch (IOException | RuntimeException e) {
             log.warn("channel refused socket={} reason={}", path, e.getMessage());
             try {

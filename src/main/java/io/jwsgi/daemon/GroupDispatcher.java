@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 
 /**
  * The bounded queue of one process group. A request takes the idle channel of the ready worker with the
@@ -21,10 +22,32 @@ public final class GroupDispatcher implements Dispatch {
     private final int backlog;
     private final long queueTimeoutNanos;
     private final long connectTimeoutNanos;
+    private final LongSupplier clock;
     private int waiting;
+    private boolean requireControl;
     private boolean stopping;
+    private volatile Listener listener = Listener.NONE;
+
+    /** What the supervisor hears from the dispatcher. Called under the dispatcher's lock: post an event, no more. */
+    interface Listener {
+        Listener NONE = new Listener() {
+            @Override public void requestLimitReached(Worker w) {}
+            @Override public void drained(Worker w) {}
+        };
+
+        /** The process was handed its maximum-requests'th request; it gets no more. */
+        void requestLimitReached(Worker w);
+
+        /** A process out of rotation has no active request left. */
+        void drained(Worker w);
+    }
 
     public GroupDispatcher(int backlog, Duration queueTimeout, Duration connectTimeout) {
+        this(backlog, queueTimeout, connectTimeout, System::nanoTime);
+    }
+
+    GroupDispatcher(int backlog, Duration queueTimeout, Duration connectTimeout, LongSupplier clock) {
+        this.clock = clock;
         this.backlog = backlog;
         this.queueTimeoutNanos = queueTimeout.isZero() ? Long.MAX_VALUE / 4 : queueTimeout.toNanos();
         this.connectTimeoutNanos = connectTimeout.isZero() ? Long.MAX_VALUE / 4 : connectTimeout.toNanos();
@@ -75,16 +98,50 @@ public final class GroupDispatcher implements Dispatch {
         return false;
     }
 
+    /**
+     * Whether READY also needs the control channel (docs/protocol.md). Off only for workers that do not open one
+     * (the runtime before issue 3, and fake processes in tests that do not care).
+     */
+    void requireControl(boolean require) {
+        requireControl = require;
+    }
+
+    void listener(Listener listener) {
+        this.listener = listener;
+    }
+
     private Channel takeIdle() {
         Worker best = null;
         for (Worker w : workers) {
-            if (w.state == Worker.State.READY && !w.idle.isEmpty() && (best == null || w.busy < best.busy)) {
+            if (w.state == Worker.State.READY && !w.idle.isEmpty() && !limitReached(w)
+                    && (best == null || w.busy < best.busy)) {
                 best = w;
             }
         }
         if (best == null) return null;
         best.busy++;
-        return best.idle.pollLast(); // LIFO: the most recently used thread is the warmest
+        Channel ch = best.idle.pollLast(); // LIFO: the most recently used thread is the warmest
+        best.active.add(ch);
+        long now = clock.getAsLong();
+        ch.begin(now);
+        best.lastActivityNanos = now;
+        best.assigned++;
+        // Counted when handed out, so the replacement starts while the last requests still run.
+        if (limitReached(best)) listener.requestLimitReached(best);
+        return ch;
+    }
+
+    private static boolean limitReached(Worker w) {
+        return w.requestLimit() > 0 && w.assigned >= w.requestLimit();
+    }
+
+    /** One request ended on {@code channel} (under the lock). */
+    private void ended(Channel channel) {
+        Worker w = channel.worker();
+        w.busy--;
+        w.active.remove(channel);
+        w.lastActivityNanos = clock.getAsLong();
+        if (w.busy == 0 && w.state == Worker.State.STOPPING) listener.drained(w);
     }
 
     @Override
@@ -92,7 +149,7 @@ public final class GroupDispatcher implements Dispatch {
         lock.lock();
         try {
             Worker w = channel.worker();
-            w.busy--;
+            ended(channel);
             if (w.state == Worker.State.READY && channel.isOpen()) {
                 w.idle.addLast(channel);
                 available.signal();
@@ -110,7 +167,7 @@ public final class GroupDispatcher implements Dispatch {
         channel.close();
         lock.lock();
         try {
-            channel.worker().busy--;
+            ended(channel);
             channel.worker().all.remove(channel);
         } finally {
             lock.unlock();
@@ -129,9 +186,49 @@ public final class GroupDispatcher implements Dispatch {
             if (!workers.contains(w)) workers.add(w);
             w.all.add(channel);
             w.idle.addLast(channel);
-            if (w.state == Worker.State.STARTING && w.all.size() >= w.threads()) w.state = Worker.State.READY;
+            promoteIfComplete(w);
             if (w.state == Worker.State.READY) available.signalAll();
             return w.state == Worker.State.READY;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The process's control channel said hello: with all its request channels it is READY. */
+    boolean controlAttached(Worker w) {
+        lock.lock();
+        try {
+            w.controlAttached = true;
+            if (!workers.contains(w) && w.state == Worker.State.STARTING) workers.add(w);
+            promoteIfComplete(w);
+            if (w.state == Worker.State.READY) available.signalAll();
+            return w.state == Worker.State.READY;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void promoteIfComplete(Worker w) {
+        if (w.state == Worker.State.STARTING && w.all.size() >= w.threads() && (w.controlAttached || !requireControl)) {
+            w.state = Worker.State.READY;
+        }
+    }
+
+    /** Busy channels of a process with their requests' start times (for the supervisor's timeout checks). */
+    List<Channel> active(Worker w) {
+        lock.lock();
+        try {
+            return List.copyOf(w.active);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Active requests of a process. */
+    int busy(Worker w) {
+        lock.lock();
+        try {
+            return w.busy;
         } finally {
             lock.unlock();
         }

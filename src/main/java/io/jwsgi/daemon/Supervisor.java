@@ -1,52 +1,103 @@
 package io.jwsgi.daemon;
 
+import io.jwsgi.config.Lifecycle;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns the worker processes of one process group: starts them, attaches their channels, replaces the ones
- * that die (backing off when a slot keeps failing), and stops them all.
+ * Owns the worker processes of one process group: starts them, attaches their channels, recycles them
+ * (maximum-requests, restart-interval, inactivity, memory, requests from the worker, signals), times out their
+ * requests, start-up and heartbeats, replaces the ones that die (backing off when a slot keeps failing), and
+ * stops them all. Every log line it writes is listed in docs/lifecycle.md.
  *
  * <p>design: one thread owns every lifecycle decision. Everything that happens elsewhere — a process exit
- * ({@link Process#onExit}), a worker thread's HELLO, a timer, a stop request — only posts an {@link Event};
- * {@link #loop} applies them one at a time, so no lifecycle state is shared between threads.
+ * ({@link Process#onExit}), a HELLO, a control-channel line, the dispatcher noticing a request limit or a drained
+ * process, the one-second tick, a signal, a stop — only posts an {@link Event}; {@link #loop} applies them one at
+ * a time, so no lifecycle state is shared between threads. Time comes from an injected clock and the tick can be
+ * posted by tests, so every policy is unit-tested without sleeping. A recycled process leaves its slot at once
+ * for a replacement and drains on the side ({@link #retiring}), so capacity stays.
+ *
+ * <p>Over 400 lines: the recycling triggers and the timeout checks share the supervisor's state and its thread;
+ * splitting them out would mean sharing that state.
  */
 public final class Supervisor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
     private static final Logger workerLog = LoggerFactory.getLogger("io.jwsgi.worker");
     private static final Duration QUICK_EXIT = Duration.ofSeconds(2);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(20);
+    private static final Duration TICK = Duration.ofSeconds(1);
+    private static final Pattern REASON = Pattern.compile("[a-z_]{1,64}");
 
-    /** What the supervisor needs to know about its group. */
-    public record GroupSpec(String name, int processes, int threads, Path socket, String token,
-                            Duration shutdownTimeout) {}
+    /**
+     * What the supervisor needs to know about its group.
+     *
+     * @param threads        request threads per process; 0 for a service script (no channels, ready at start)
+     * @param socketTimeout  longest wait for the next bytes from a worker before its request is a 504; 0 = none
+     * @param requireControl whether READY needs the control channel (false only for fake processes in tests)
+     * @param socketOwner    user the channel socket is handed to (as root with --user), or null
+     */
+    public record GroupSpec(String name, int processes, int threads, Path socket, String token, Lifecycle lifecycle,
+                            Duration socketTimeout, boolean requireControl, String socketOwner) {
+        /** A group with no recycling or timeouts besides the shutdown-timeout. */
+        public GroupSpec(String name, int processes, int threads, Path socket, String token, Duration shutdownTimeout) {
+            this(name, processes, threads, socket, token, Lifecycle.none(shutdownTimeout), Duration.ZERO, false, null);
+        }
+
+        boolean service() {
+            return threads == 0;
+        }
+    }
+
+    /** Resident memory of a process in bytes, or -1 when unknown (VmRSS from /proc; Linux only). */
+    @FunctionalInterface
+    interface MemoryProbe {
+        long residentBytes(long pid);
+    }
 
     sealed interface Event {
         record Exited(Worker worker, int status) implements Event {}
         record Greeted(ChannelListener.Hello hello) implements Event {}
+        record Control(Worker worker, String line) implements Event {}
+        record LimitReached(Worker worker) implements Event {}
+        record Drained(Worker worker) implements Event {}
+        record RestartAll(String reason, Duration drain) implements Event {}
         record Respawn(int slot) implements Event {}
+        record Tick() implements Event {}
+        record Sync(CompletableFuture<Void> done) implements Event {}
         record Kill() implements Event {}
         record Stop() implements Event {}
     }
 
     private final GroupSpec spec;
+    private final Lifecycle lifecycle;
     private final WorkerLauncher launcher;
     private final GroupDispatcher dispatcher;
+    private final LongSupplier clock;
+    private final MemoryProbe memory;
+    private final boolean autoTick;
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final ScheduledExecutorService timers;
     private final Worker[] slots;
+    /** Recycled processes still finishing their requests or exiting; their slots already hold replacements. */
+    private final List<Worker> retiring = new ArrayList<>();
     private final int[] quickExits;
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
@@ -55,18 +106,40 @@ public final class Supervisor implements AutoCloseable {
     private Thread thread;
 
     public Supervisor(GroupSpec spec, WorkerLauncher launcher, GroupDispatcher dispatcher) {
+        this(spec, launcher, dispatcher, System::nanoTime, Supervisor::vmRss, true);
+    }
+
+    /** For tests: a clock of their own, a fake memory probe, and no automatic tick (they post {@link #tick}). */
+    Supervisor(GroupSpec spec, WorkerLauncher launcher, GroupDispatcher dispatcher, LongSupplier clock,
+               MemoryProbe memory, boolean autoTick) {
         this.spec = spec;
+        this.lifecycle = spec.lifecycle();
         this.launcher = launcher;
         this.dispatcher = dispatcher;
+        this.clock = clock;
+        this.memory = memory;
+        this.autoTick = autoTick;
         this.slots = new Worker[spec.processes()];
         this.quickExits = new int[spec.processes()];
         this.timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("jwsgi-timer").factory());
+        dispatcher.requireControl(spec.requireControl());
+        dispatcher.listener(new GroupDispatcher.Listener() {
+            @Override public void requestLimitReached(Worker w) { events.add(new Event.LimitReached(w)); }
+            @Override public void drained(Worker w) { events.add(new Event.Drained(w)); }
+        });
     }
 
     /** Opens the group's socket, starts every worker and the supervisor thread. */
     public void start() throws IOException {
-        listener = new ChannelListener(spec.socket(), spec.token(), h -> events.add(new Event.Greeted(h)));
+        if (!spec.service()) {
+            listener = new ChannelListener(spec.socket(), spec.token(), spec.socketOwner(),
+                    h -> events.add(new Event.Greeted(h)));
+        }
         for (int slot = 0; slot < slots.length; slot++) spawn(slot);
+        if (autoTick) {
+            timers.scheduleAtFixedRate(() -> events.add(new Event.Tick()), TICK.toMillis(), TICK.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
         thread = Thread.ofPlatform().name("jwsgi-supervisor-" + spec.name()).start(this::loop);
     }
 
@@ -79,6 +152,29 @@ public final class Supervisor implements AutoCloseable {
         return dispatcher;
     }
 
+    /** SIGUSR1: every process is recycled; requests get eviction-timeout (else graceful-timeout) to finish. */
+    public void gracefulRestart() {
+        String reason = lifecycle.evictionTimeout().isZero() ? "graceful_signal" : "eviction_signal";
+        events.add(new Event.RestartAll(reason, lifecycle.evictionOrGraceful()));
+    }
+
+    /** SIGHUP: new processes (new code) for every slot now; the old ones drain within graceful-timeout. */
+    public void reload() {
+        events.add(new Event.RestartAll("reload_signal", lifecycle.gracefulTimeout()));
+    }
+
+    /** Runs the periodic checks once (the supervisor posts this itself every second unless a test drives it). */
+    void tick() {
+        events.add(new Event.Tick());
+    }
+
+    /** Completes once every event posted before it has been applied (tests). */
+    CompletableFuture<Void> sync() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        events.add(new Event.Sync(done));
+        return done;
+    }
+
     private void loop() {
         try {
             while (!stopped.isDone()) {
@@ -86,7 +182,13 @@ public final class Supervisor implements AutoCloseable {
                 switch (event) {
                     case Event.Greeted g -> onHello(g.hello());
                     case Event.Exited e -> onExit(e.worker(), e.status());
+                    case Event.Control c -> onControl(c.worker(), c.line());
+                    case Event.LimitReached l -> recycle(l.worker(), "maximum_requests", lifecycle.gracefulTimeout());
+                    case Event.Drained d -> { if (retiring.contains(d.worker())) terminate(d.worker()); }
+                    case Event.RestartAll r -> restartAll(r.reason(), r.drain());
                     case Event.Respawn r -> { if (!stopping && slots[r.slot()] == null) spawn(r.slot()); }
+                    case Event.Tick t -> { if (!stopping) checks(clock.getAsLong()); }
+                    case Event.Sync s -> s.done().complete(null);
                     case Event.Stop s -> beginStop();
                     case Event.Kill k -> killRemaining();
                 }
@@ -106,22 +208,41 @@ public final class Supervisor implements AutoCloseable {
             failBoot("cannot start a worker process: " + e.getMessage());
             return;
         }
-        Worker w = new Worker(slot, p, System.nanoTime(), spec.threads());
+        int limit = lifecycle.maximumRequests() == 0 ? 0
+                : lifecycle.maximumRequests() + ThreadLocalRandom.current().nextInt(lifecycle.maximumRequestsJitter() + 1);
+        Worker w = new Worker(slot, p, clock.getAsLong(), spec.threads(), limit);
         slots[slot] = w;
         pumpOutput(w);
         p.onExit().thenAccept(proc -> events.add(new Event.Exited(w, proc.exitValue())));
         log.info("worker started group={} slot={} pid={}", spec.name(), slot, p.pid());
+        if (spec.service()) {
+            w.state = Worker.State.READY; // no channels to wait for (mod_wsgi's threads=0)
+            if (!ready.isDone() && allReady()) ready.complete(null);
+        }
     }
 
     private void onHello(ChannelListener.Hello h) {
         Worker w = h.slot() >= 0 && h.slot() < slots.length ? slots[h.slot()] : null;
         if (w == null || w.pid() != h.pid() || w.state == Worker.State.EXITED) {
-            log.warn("channel from unknown worker refused group={} slot={} pid={}", spec.name(), h.slot(), h.pid());
+            if (!isRetiring(h.pid())) {
+                log.warn("channel from unknown worker refused group={} slot={} pid={}", spec.name(), h.slot(), h.pid());
+            }
             closeQuietly(h);
             return;
         }
         boolean wasReady = w.state == Worker.State.READY;
-        dispatcher.attach(new Channel(h.socket(), w, h.thread()));
+        if (h.isControl()) {
+            if (w.control != null) {
+                log.warn("second control channel refused group={} pid={}", spec.name(), w.pid());
+                closeQuietly(h);
+                return;
+            }
+            w.control = new ControlChannel(h.socket(), w.pid(), line -> events.add(new Event.Control(w, line)));
+            w.lastHeartbeatNanos = clock.getAsLong();
+            dispatcher.controlAttached(w);
+        } else {
+            dispatcher.attach(new Channel(h.socket(), w, h.thread(), clock));
+        }
         if (!wasReady && w.state == Worker.State.READY) {
             quickExits[w.slot()] = 0;
             log.info("worker ready group={} slot={} pid={} threads={}", spec.name(), w.slot(), w.pid(), w.threads());
@@ -129,13 +250,195 @@ public final class Supervisor implements AutoCloseable {
         }
     }
 
+    private boolean isRetiring(long pid) {
+        for (Worker w : retiring) if (w.pid() == pid) return true;
+        return false;
+    }
+
+    /** A line from a worker's control channel: {@code heartbeat}, or {@code recycle <reason>}. */
+    private void onControl(Worker w, String line) {
+        if (line.equals("heartbeat")) {
+            w.lastHeartbeatNanos = clock.getAsLong();
+        } else if (line.startsWith("recycle ") && REASON.matcher(line.substring(8)).matches()) {
+            if (slots[w.slot()] == w) recycle(w, line.substring(8), lifecycle.gracefulTimeout());
+        } else {
+            log.warn("unknown control command group={} pid={} command={}", spec.name(), w.pid(), line);
+        }
+    }
+
+    /**
+     * Retires a process gracefully: tells it why ({@code stop <reason>}: the app's process_stopping), takes it
+     * out of rotation, starts its replacement at once, and lets its active requests finish within {@code drain};
+     * then SIGTERM, and SIGKILL after shutdown-timeout.
+     */
+    private void recycle(Worker w, String reason, Duration drain) {
+        if (stopping || slots[w.slot()] != w || w.stopReason != null) return;
+        w.stopReason = reason;
+        log.info("worker recycled group={} slot={} pid={} reason={}", spec.name(), w.slot(), w.pid(), reason);
+        if (w.control != null) w.control.send("stop " + reason);
+        dispatcher.detach(w, Worker.State.STOPPING);
+        slots[w.slot()] = null;
+        retiring.add(w);
+        spawn(w.slot());
+        if (dispatcher.busy(w) == 0) {
+            terminate(w);
+        } else {
+            w.drainDeadlineNanos = clock.getAsLong() + drain.toNanos();
+        }
+    }
+
+    private void restartAll(String reason, Duration drain) {
+        for (Worker w : slots) if (w != null) recycle(w, reason, drain);
+    }
+
+    /** SIGTERM: the worker finishes what it is doing and exits; SIGKILL once shutdown-timeout passes. */
+    private void terminate(Worker w) {
+        if (w.terminated) return;
+        w.terminated = true;
+        w.killDeadlineNanos = clock.getAsLong() + lifecycle.shutdownTimeout().toNanos();
+        w.process().destroy();
+    }
+
+    /** The one-second checks: drains and kills due, start-up, heartbeats, recycling triggers, request timeouts. */
+    private void checks(long now) {
+        for (Worker w : List.copyOf(retiring)) {
+            if (!w.terminated && w.drainDeadlineNanos != 0 && now - w.drainDeadlineNanos >= 0) {
+                log.warn("worker drain timed out group={} pid={} active={}", spec.name(), w.pid(), dispatcher.busy(w));
+                terminate(w);
+            } else if (w.terminated && w.killDeadlineNanos != 0 && now - w.killDeadlineNanos >= 0) {
+                kill(w, "shutdown-timeout");
+            }
+            if (!w.terminated) requestTimeouts(w, now); // a draining process's requests are bounded too
+            socketTimeouts(w, now);
+        }
+        for (Worker w : slots.clone()) {
+            if (w == null || w.terminated) continue;
+            if (w.state == Worker.State.STARTING) {
+                Duration startup = lifecycle.startupTimeout();
+                if (!startup.isZero() && now - w.startedNanos() > startup.toNanos()) kill(w, "startup-timeout");
+            } else if (w.state == Worker.State.READY) {
+                if (deadlocked(w, now) || recycleDue(w, now)) continue;
+                requestTimeouts(w, now);
+                socketTimeouts(w, now);
+            }
+        }
+    }
+
+    private void kill(Worker w, String reason) {
+        w.terminated = true;
+        w.killDeadlineNanos = 0;
+        log.warn("worker killed reason={} group={} slot={} pid={}", reason, spec.name(), w.slot(), w.pid());
+        w.process().destroyForcibly();
+    }
+
+    private boolean deadlocked(Worker w, long now) {
+        Duration limit = lifecycle.deadlockTimeout();
+        if (limit.isZero() || w.control == null || now - w.lastHeartbeatNanos <= limit.toNanos()) return false;
+        log.error("worker deadlocked group={} slot={} pid={} seconds={}", spec.name(), w.slot(), w.pid(),
+                seconds(now - w.lastHeartbeatNanos));
+        kill(w, "deadlock-timeout");
+        return true;
+    }
+
+    private boolean recycleDue(Worker w, long now) {
+        Duration interval = lifecycle.restartInterval();
+        if (!interval.isZero() && now - w.startedNanos() >= interval.toNanos()) {
+            recycle(w, "restart_interval", lifecycle.gracefulTimeout());
+            return true;
+        }
+        Duration inactivity = lifecycle.inactivityTimeout();
+        long last = w.lastActivityNanos;
+        // Armed only once the process has served a request, as in mod_wsgi.
+        if (!inactivity.isZero() && last != 0 && dispatcher.busy(w) == 0 && now - last >= inactivity.toNanos()) {
+            recycle(w, "inactivity_timeout", lifecycle.gracefulTimeout());
+            return true;
+        }
+        if (lifecycle.memoryLimit() > 0) {
+            long rss = memory.residentBytes(w.pid());
+            if (rss > lifecycle.memoryLimit()) {
+                log.info("worker over memory-limit group={} pid={} rss={} limit={}", spec.name(), w.pid(), rss,
+                        lifecycle.memoryLimit());
+                recycle(w, "memory_limit", lifecycle.gracefulTimeout());
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * request-timeout, mod_wsgi 4.x's rule: one thread — the request's own run time; several — the total run time
+     * of the active requests divided by the thread count. The requests over the limit are the stuck ones. With
+     * interrupt-timeout they first get RequestTimeout raised in their thread; otherwise (or when that did not end
+     * them within interrupt-timeout) their stacks are dumped, they are answered 504 and the process is recycled.
+     */
+    private void requestTimeouts(Worker w, long now) {
+        Duration limit = lifecycle.requestTimeout();
+        if (limit.isZero()) return;
+        List<Channel> active = dispatcher.active(w);
+        if (active.isEmpty()) return;
+        long total = 0;
+        for (Channel c : active) total += now - c.startedNanos();
+        if (total / w.threads() <= limit.toNanos()) return;
+        List<Channel> stuck = new ArrayList<>();
+        for (Channel c : active) if (now - c.startedNanos() > limit.toNanos() && !c.timedOut()) stuck.add(c);
+        Duration interrupt = lifecycle.interruptTimeout();
+        if (!interrupt.isZero() && w.control != null) {
+            List<Channel> due = new ArrayList<>();
+            for (Channel c : stuck) {
+                if (c.interruptedNanos() == 0) {
+                    log.warn("request interrupted group={} pid={} thread={} request_id={} seconds={}", spec.name(),
+                            w.pid(), c.threadIndex(), c.requestId(), seconds(now - c.startedNanos()));
+                    c.markInterrupted(now);
+                    w.control.send("interrupt " + c.threadIndex());
+                } else if (now - c.interruptedNanos() >= interrupt.toNanos()) {
+                    due.add(c);
+                }
+            }
+            stuck = due;
+        }
+        if (stuck.isEmpty()) return;
+        if (w.control != null) w.control.send("dump request_timeout");
+        for (Channel c : stuck) {
+            log.error("request timed out reason=request-timeout group={} pid={} thread={} request_id={} seconds={}",
+                    spec.name(), w.pid(), c.threadIndex(), c.requestId(), seconds(now - c.startedNanos()));
+            c.timeOut();
+        }
+        recycle(w, "request_timeout", lifecycle.gracefulTimeout());
+    }
+
+    /** socket-timeout on the worker side: a request whose worker sent nothing for that long is answered 504. */
+    private void socketTimeouts(Worker w, long now) {
+        Duration limit = spec.socketTimeout();
+        if (limit.isZero()) return;
+        for (Channel c : dispatcher.active(w)) {
+            long since = c.waitingSinceNanos();
+            if (since != 0 && now - since > limit.toNanos() && !c.timedOut()) {
+                log.error("request timed out reason=socket-timeout group={} pid={} thread={} request_id={} seconds={}",
+                        spec.name(), w.pid(), c.threadIndex(), c.requestId(), seconds(now - since));
+                c.timeOut();
+            }
+        }
+    }
+
+    private static String seconds(long nanos) {
+        return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e9);
+    }
+
     private void onExit(Worker w, int status) {
+        if (w.control != null) w.control.close();
+        if (retiring.remove(w)) {
+            dispatcher.detach(w, Worker.State.EXITED);
+            log.info("worker stopped group={} slot={} pid={} status={} reason={}", spec.name(), w.slot(), w.pid(),
+                    status, w.stopReason);
+            return;
+        }
         if (slots[w.slot()] != w) return;
         boolean wasReady = w.state == Worker.State.READY;
         dispatcher.detach(w, Worker.State.EXITED);
         slots[w.slot()] = null;
         if (stopping) {
-            log.info("worker stopped group={} slot={} pid={} status={}", spec.name(), w.slot(), w.pid(), status);
+            log.info("worker stopped group={} slot={} pid={} status={} reason={}", spec.name(), w.slot(), w.pid(),
+                    status, "shutdown_signal");
             return;
         }
         log.warn("worker exited group={} slot={} pid={} status={}", spec.name(), w.slot(), w.pid(), status);
@@ -144,8 +447,9 @@ public final class Supervisor implements AutoCloseable {
                     + " (group=" + spec.name() + " pid=" + w.pid() + "); its output is in the error log");
             return;
         }
-        boolean quick = System.nanoTime() - w.startedNanos() < QUICK_EXIT.toNanos();
-        int failures = wasReady || !quick ? 0 : quickExits[w.slot()] + 1;
+        boolean quick = clock.getAsLong() - w.startedNanos() < QUICK_EXIT.toNanos();
+        // A service is ready from the start, so for it only a quick exit counts: it must not become a fork loop.
+        int failures = (wasReady && !spec.service()) || !quick ? 0 : quickExits[w.slot()] + 1;
         quickExits[w.slot()] = failures;
         Duration delay = failures == 0 ? Duration.ZERO : backoff(failures);
         if (delay.isZero()) {
@@ -179,26 +483,28 @@ public final class Supervisor implements AutoCloseable {
         if (stopping) return;
         stopping = true;
         dispatcher.stop();
-        for (Worker w : slots) {
-            if (w == null) continue;
+        List<Worker> all = new ArrayList<>(retiring);
+        for (Worker w : slots) if (w != null) all.add(w);
+        for (Worker w : all) {
+            if (w.control != null && w.stopReason == null) w.control.send("stop shutdown_signal");
             dispatcher.detach(w, Worker.State.STOPPING);
+            w.terminated = true;
             w.process().destroy(); // SIGTERM: the worker finishes what it is doing and exits
         }
-        timers.schedule(() -> events.add(new Event.Kill()), spec.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        timers.schedule(() -> events.add(new Event.Kill()), lifecycle.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void killRemaining() {
-        for (Worker w : slots) {
-            if (w != null && w.process().isAlive()) {
-                log.warn("worker killed after shutdown-timeout group={} pid={}", spec.name(), w.pid());
-                w.process().destroyForcibly();
-            }
+        List<Worker> all = new ArrayList<>(retiring);
+        for (Worker w : slots) if (w != null) all.add(w);
+        for (Worker w : all) {
+            if (w.process().isAlive()) kill(w, "shutdown-timeout");
         }
     }
 
     private boolean allExited() {
         for (Worker w : slots) if (w != null) return false;
-        return true;
+        return retiring.isEmpty();
     }
 
     private boolean allReady() {
@@ -207,10 +513,25 @@ public final class Supervisor implements AutoCloseable {
     }
 
     private void finishStop() {
-        listener.close();
+        if (listener != null) listener.close();
         timers.shutdownNow();
         if (!ready.isDone()) ready.completeExceptionally(new WorkerBootException("server stopped during start-up"));
         stopped.complete(null);
+    }
+
+    /** VmRSS of a process from /proc, in bytes; -1 where there is no /proc (the memory check is then off). */
+    static long vmRss(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    String[] parts = line.substring(6).trim().split("\\s+");
+                    return Long.parseLong(parts[0]) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Gone already, or not Linux.
+        }
+        return -1;
     }
 
     /** Worker stdout and stderr, line by line, into the error log with the group and pid. */

@@ -200,10 +200,21 @@ final class Exchange {
             log.debug("worker reported failure request_id={} reason={} message={}", requestId, (char) reason,
                     new String(payload, 1, payload.length - 1, StandardCharsets.UTF_8));
         }
+        if (channel.interrupted()) {
+            fail(new Failure.GatewayTimeout()); // the RequestTimeout interrupt-timeout raised ended it
+            return;
+        }
         fail(reason == Frame.FAIL_START_RESPONSE ? new Failure.InvalidResponse() : new Failure.ApplicationError());
     }
 
     private void workerLost(Exception e) {
+        if (channel.timedOut()) {
+            // The supervisor gave up on the request (request-timeout, socket-timeout) and closed its channel; it
+            // logged why.
+            if (committed) callback.failed(new IOException("request timed out after its response started"));
+            else fail(new Failure.GatewayTimeout());
+            return;
+        }
         if (committed) {
             log.warn("worker channel lost mid-response request_id={} channel={} error={}", requestId, channel, e.toString());
             callback.failed(e);

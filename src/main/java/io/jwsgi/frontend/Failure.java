@@ -22,6 +22,11 @@ public sealed interface Failure {
     record InvalidResponse() implements Failure {}
     /** The response headers exceed header-buffer-size → 500. */
     record HeaderOverflow(long size, int limit) implements Failure {}
+    /**
+     * The worker did not answer in time: request-timeout or socket-timeout gave up on the request, or the
+     * RequestTimeout that interrupt-timeout raised in it ended it (mod_wsgi 6 answers 504 too) → 504.
+     */
+    record GatewayTimeout() implements Failure {}
     /** The declared request body exceeds limit-request-body → 413. */
     record BodyTooLarge(long length, long limit) implements Failure {}
 
@@ -32,6 +37,7 @@ public sealed interface Failure {
             case ApplicationError a -> 500;
             case InvalidResponse i -> 500;
             case HeaderOverflow h -> 500;
+            case GatewayTimeout g -> 504;
             case BodyTooLarge b -> 413;
         };
     }
@@ -42,6 +48,7 @@ public sealed interface Failure {
             case 500 -> "Internal Server Error";
             case 502 -> "Bad Gateway";
             case 503 -> "Service Unavailable";
+            case 504 -> "Gateway Timeout";
             default -> "Error";
         };
     }

@@ -61,6 +61,7 @@ public final class WsgiHandler extends Handler.Abstract {
         Exchange.Outcome outcome = Exchange.Outcome.BROKEN;
         try {
             String requestId = ids.next();
+            channel.requestId(requestId);
             channel.encoder().beginRequest();
             Environ.write(channel.encoder(), request, split, requestId, request.isSecure() ? "https" : "http");
             // --setenv / --passenv values (mod_wsgi's SetEnv/PassEnv); HTTPS never: url_scheme is authoritative.

@@ -34,6 +34,8 @@ public final class Frame {
     public static final byte DATA = 'D';
     /** worker → Java: the exchange failed; reason byte + UTF-8 message. */
     public static final byte FAIL = 'X';
+    /** both ways, control channel only: one ASCII command line (docs/protocol.md "The control channel"). */
+    public static final byte CONTROL = 'C';
 
     /** FAIL reasons. */
     public static final byte FAIL_APPLICATION = 'A';
@@ -42,6 +44,7 @@ public final class Frame {
 
     public static final int MAX_HELLO = 256;
     public static final int MAX_REQUEST = 1 << 20;
+    public static final int MAX_CONTROL = 1024;
 
     private Frame() {}
 

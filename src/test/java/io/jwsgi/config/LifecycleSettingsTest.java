@@ -34,7 +34,8 @@ class LifecycleSettingsTest {
         assertThat(l.restartInterval()).isZero();
         assertThat(l.inactivityTimeout()).isZero();
         assertThat(l.gracefulTimeout()).isEqualTo(Duration.ofSeconds(15));
-        assertThat(l.evictionTimeout()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(l.evictionTimeout()).isZero();
+        assertThat(l.evictionOrGraceful()).isEqualTo(Duration.ofSeconds(15));
         assertThat(l.shutdownTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(l.requestTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(l.interruptTimeout()).isZero();
@@ -64,10 +65,10 @@ class LifecycleSettingsTest {
 
     @Test
     void evictionTimeoutFallsBackToGracefulTimeout() {
-        assertThat(env.parseWithScript("--graceful-timeout", "3").lifecycle().evictionTimeout())
+        assertThat(env.parseWithScript("--graceful-timeout", "3").lifecycle().evictionOrGraceful())
                 .isEqualTo(Duration.ofSeconds(3));
         assertThat(env.parseWithScript("--graceful-timeout", "3", "--eviction-timeout", "7").lifecycle()
-                .evictionTimeout()).isEqualTo(Duration.ofSeconds(7));
+                .evictionOrGraceful()).isEqualTo(Duration.ofSeconds(7));
     }
 
     @Test
