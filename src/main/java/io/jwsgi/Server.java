@@ -116,13 +116,11 @@ public final class Server {
             Files.setOwner(sockets, sockets.getFileSystem().getUserPrincipalLookupService()
                     .lookupPrincipalByName(socketOwner));
         }
-        // Transition: a worker runtime that opens the control channel (jwsgi/control.py) must have it to be READY.
-        boolean requireControl = Files.exists(workerScript.resolveSibling("control.py"));
 
         GroupDispatcher dispatcher = new GroupDispatcher(config.daemonBacklog(), config.queueTimeout(), config.connectTimeout());
         Supervisor supervisor = new Supervisor(
                 new Supervisor.GroupSpec(config.processGroup(), config.processes(), config.threads(), socket, token,
-                        config.lifecycle(), config.socketTimeout(), requireControl, socketOwner),
+                        config.lifecycle(), config.socketTimeout(), true, socketOwner),
                 WorkerRuntime.launcher(config, workerScript, workerConfig, socket, token), dispatcher);
         List<Supervisor> services = new ArrayList<>();
         for (ServiceScript service : config.serviceScripts()) {

@@ -99,8 +99,8 @@ public final class GroupDispatcher implements Dispatch {
     }
 
     /**
-     * Whether READY also needs the control channel (docs/protocol.md). Off only for workers that do not open one
-     * (the runtime before issue 3, and fake processes in tests that do not care).
+     * Whether READY also needs the control channel (docs/protocol.md). Off only for fake processes in tests of
+     * other policies.
      */
     void requireControl(boolean require) {
         requireControl = require;

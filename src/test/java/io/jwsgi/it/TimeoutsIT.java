@@ -4,7 +4,6 @@ import static io.jwsgi.it.LifecycleIT.APP;
 import static io.jwsgi.it.LifecycleIT.nextPid;
 import static io.jwsgi.it.LifecycleIT.pid;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -18,12 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 class TimeoutsIT {
     @TempDir
     Path root;
-
-    /** Behaviours that need the worker's end of the control channel (heartbeats, interrupts). */
-    static void assumeWorkerControlChannel() {
-        assumeTrue(Files.exists(Path.of("src/main/python/jwsgi/control.py")),
-                "the worker runtime has no control channel yet");
-    }
 
     static HttpResponse<String> timedGet(JwsgiProcess server, String path, Duration[] took) throws Exception {
         long t0 = System.nanoTime();
@@ -71,7 +64,6 @@ class TimeoutsIT {
 
     @Test
     void interruptTimeoutEndsJustTheStuckRequestWith504AndTheProcessKeepsServing() throws Exception {
-        assumeWorkerControlChannel();
         try (JwsgiProcess server = JwsgiProcess.start(root, APP.toString(), "--threads", "2",
                 "--request-timeout", "1", "--interrupt-timeout", "5", "--log-level", "info")) {
             long first = pid(server);
@@ -114,7 +106,6 @@ class TimeoutsIT {
 
     @Test
     void aWorkerHoldingTheGilPastDeadlockTimeoutIsKilledAndReplaced() throws Exception {
-        assumeWorkerControlChannel();
         try (JwsgiProcess server = JwsgiProcess.start(root, APP.toString(), "--threads", "2",
                 "--deadlock-timeout", "2", "--log-level", "info")) {
             long first = pid(server);
