@@ -57,6 +57,11 @@ def application(environ, start_response):
         # A C call made without releasing the GIL, like a stuck extension: heartbeats stop.
         ctypes.PyDLL(None).sleep(int(query or '30'))
         body = 'held'
+    elif path == '/big':
+        # Many chunks, no Content-Length: streamed through the front end's response buffer.
+        size = int(query or '100000')
+        start_response('200 OK', [('Content-Type', 'application/octet-stream')])
+        return [b'x' * 1000 for _ in range(size // 1000)]
     elif path == '/grow':
         _touch_file_pages(int(query or '100'))
         body = 'grew %s' % os.getpid()

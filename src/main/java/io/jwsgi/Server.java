@@ -127,7 +127,8 @@ public final class Server {
             Path serviceConfig = config.serverRoot().resolve("service-" + service.name() + ".json");
             WorkerRuntime.writeServiceConfig(config, service, isRoot(), serviceConfig);
             services.add(new Supervisor(
-                    new Supervisor.GroupSpec(service.name(), 1, 0, socket, token, config.shutdownTimeout()),
+                    new Supervisor.GroupSpec(WorkerRuntime.serviceGroup(service), 1, 0, socket, token,
+                            config.shutdownTimeout()),
                     WorkerRuntime.launcher(config, workerScript, serviceConfig, socket, token),
                     new GroupDispatcher(1, Duration.ZERO, Duration.ZERO)));
         }

@@ -291,8 +291,8 @@ public final class StartServerSettings {
 
     public static final Setting<String> PROCESS_NAME = Setting.of(DAEMON, "process-name", "NAME", ValueType.text())
             .withComputedDefault("(wsgi:<process-group>)")
-            .withHelp("Name the worker processes show in ps and top (mod_wsgi's display-name). Set through "
-                    + "setproctitle when installed, else only the Linux thread name (15 characters).");
+            .withHelp("Name the worker processes show in ps -o comm and top (mod_wsgi's display-name): the kernel's "
+                    + "process name, at most 15 characters. Linux only; ignored elsewhere.");
 
     public static final Setting<Boolean> RELOAD_ON_CHANGES = Setting.flag(DAEMON, "reload-on-changes")
             .withHelp("Recycle the worker processes when the file of any loaded Python module changes "

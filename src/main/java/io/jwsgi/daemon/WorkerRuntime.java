@@ -68,7 +68,7 @@ public final class WorkerRuntime {
     /** The configuration file of the group's request-serving workers (read by worker.py through JWSGI_CONFIG). */
     public static void writeConfig(ServerConfig c, String groupName, boolean asRoot, Path file) throws IOException {
         StringBuilder json = new StringBuilder("{\n");
-        common(json, c, groupName);
+        common(json, c, groupName, c.workerProcess().processName());
         field(json, "mode", str("wsgi"));
         identity(json, c, asRoot, c.workerProcess().user(), c.workerProcess().group());
         write(json, c, file);
@@ -78,7 +78,8 @@ public final class WorkerRuntime {
     public static void writeServiceConfig(ServerConfig c, ServiceScript service, boolean asRoot, Path file)
             throws IOException {
         StringBuilder json = new StringBuilder("{\n");
-        common(json, c, service.name());
+        // mod_wsgi-express: the group is "service:NAME" and its display name is always %{GROUP}.
+        common(json, c, serviceGroup(service), "(wsgi:" + serviceGroup(service) + ")");
         field(json, "mode", str("service"));
         field(json, "service_name", str(service.name()));
         field(json, "service_script", str(service.script().toString()));
@@ -86,7 +87,12 @@ public final class WorkerRuntime {
         write(json, c, file);
     }
 
-    private static void common(StringBuilder json, ServerConfig c, String groupName) {
+    /** The process group of a {@code --service-script}: {@code service:NAME}, as in mod_wsgi-express. */
+    public static String serviceGroup(ServiceScript service) {
+        return "service:" + service.name();
+    }
+
+    private static void common(StringBuilder json, ServerConfig c, String groupName, String processName) {
         WorkerProcessOptions w = c.workerProcess();
         field(json, "process_group", str(groupName));
         field(json, "application_group", str(c.applicationGroup().equals("%{GLOBAL}") ? "" : c.applicationGroup()));
@@ -105,7 +111,7 @@ public final class WorkerRuntime {
         field(json, "virtual_memory_limit", Long.toString(w.virtualMemoryLimit()));
         field(json, "cpu_time_limit", Integer.toString(w.cpuTimeLimit()));
         field(json, "umask", w.umask() == null ? "null" : str(w.umask()));
-        field(json, "process_name", str(w.processName()));
+        field(json, "process_name", str(processName));
         field(json, "reload_on_changes", Boolean.toString(w.reloadOnChanges()));
         // mod_wsgi's script reloading: on for a script entry point (touching it recycles the group).
         field(json, "script_reloading", Boolean.toString(c.applicationType() == ApplicationType.SCRIPT));

@@ -399,4 +399,25 @@ class RecyclingTest {
         assertThat(launched.getFirst().terminated).isTrue();
         supervisor = null;
     }
+
+    @Test
+    void aServiceIsReadyAtStartRestartedWhenItExitsAndBacksOffWhenItKeepsExitingAtOnce() throws Exception {
+        dispatcher = new GroupDispatcher(1, Duration.ZERO, Duration.ZERO, now::get);
+        supervisor = new Supervisor(new Supervisor.GroupSpec("service:tick", 1, 0, dir.resolve("unused.sock"), TOKEN,
+                SHUTDOWN), slot -> {
+                    FakeProcess p = new FakeProcess();
+                    launched.add(p);
+                    return p;
+                }, dispatcher, now::get, pid -> -1, false);
+        supervisor.start();
+        supervisor.ready().get(5, TimeUnit.SECONDS); // no channels to wait for
+
+        advance(Duration.ofSeconds(60));
+        awaitLaunch(1).exit(0); // ran a minute: restarted at once
+        FakeProcess second = awaitLaunch(2);
+        second.exit(1); // exited at once: the next start waits (back-off timer)
+        supervisor.sync().get(5, TimeUnit.SECONDS);
+        assertThat(launched).hasSize(2);
+        awaitLaunch(3);
+    }
 }

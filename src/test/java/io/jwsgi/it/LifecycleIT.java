@@ -231,4 +231,13 @@ class LifecycleIT {
         assertThat(log).contains("worker stopped group=127.0.0.1:0 slot=0 pid=" + first)
                 .contains("reason=shutdown_signal").contains("server stopped");
     }
+
+    @Test
+    void aSmallResponseBufferSizeStillStreamsALargeResponseWhole() throws Exception {
+        try (JwsgiProcess server = JwsgiProcess.start(root, APP.toString(), "--response-buffer-size", "4096")) {
+            HttpResponse<String> r = Http.get(server.url("/big?300000"));
+            assertThat(r.statusCode()).as(server.output()).isEqualTo(200);
+            assertThat(r.body()).hasSize(300000);
+        }
+    }
 }

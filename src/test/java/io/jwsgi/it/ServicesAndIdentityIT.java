@@ -62,7 +62,10 @@ class ServicesAndIdentityIT {
             assertThat(lines).as(server.output()).hasSize(2);
             long second = Long.parseLong(lines.get(1).substring("started ".length()));
             assertThat(second).isNotEqualTo(first);
-            assertThat(server.output()).contains("worker exited group=tick slot=0 pid=" + first);
+            assertThat(server.output()).contains("worker exited group=service:tick slot=0 pid=" + first);
+            // mod_wsgi-express's display name for a service: (wsgi:service:NAME).
+            assertThat(Files.readString(Path.of("/proc", Long.toString(second), "comm")))
+                    .as("process name (15 characters)").startsWith("(wsgi:service:t");
 
             new ProcessBuilder("kill", "-TERM", Long.toString(server.process().pid())).start().waitFor();
             assertThat(server.waitFor(Duration.ofSeconds(20))).isZero();
