@@ -14,6 +14,7 @@ import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -112,9 +113,17 @@ public final class Server {
 
         // As root with --user the workers connect as that user: the socket directory (and the socket) are theirs.
         String socketOwner = isRoot() ? config.workerProcess().user() : null;
+        if (!isRoot() && (config.workerProcess().user() != null || config.workerProcess().group() != null
+                || !config.workerProcess().supplementaryGroups().isEmpty())) {
+            log.warn("--user, --group and --supplementary-groups ignored: the server is not running as root");
+        }
         if (socketOwner != null) {
-            Files.setOwner(sockets, sockets.getFileSystem().getUserPrincipalLookupService()
-                    .lookupPrincipalByName(socketOwner));
+            try {
+                Files.setOwner(sockets, sockets.getFileSystem().getUserPrincipalLookupService()
+                        .lookupPrincipalByName(socketOwner));
+            } catch (UserPrincipalNotFoundException e) {
+                throw new ConfigException("--user: no such user '" + socketOwner + "'");
+            }
         }
 
         GroupDispatcher dispatcher = new GroupDispatcher(config.daemonBacklog(), config.queueTimeout(), config.connectTimeout());

@@ -420,4 +420,30 @@ class RecyclingTest {
         assertThat(launched).hasSize(2);
         awaitLaunch(3);
     }
+
+    @Test
+    void sigusr1DrainsWithinEvictionTimeoutWhenItIsSet() throws Exception {
+        dispatcher = new GroupDispatcher(10, Duration.ofSeconds(5), Duration.ofSeconds(5), now::get);
+        Lifecycle eviction = new Lifecycle(0, 0, Duration.ZERO, Duration.ZERO, GRACEFUL, Duration.ofSeconds(3),
+                SHUTDOWN, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, 0);
+        supervisor = new Supervisor(new Supervisor.GroupSpec("test", 1, 1, dir.resolve("g.sock"), TOKEN, eviction,
+                Duration.ZERO, false, null), slot -> {
+                    FakeProcess p = new FakeProcess();
+                    launched.add(p);
+                    return p;
+                }, dispatcher, now::get, pid -> -1, false);
+        supervisor.start();
+        FakeProcess first = readyWorker(1, 1, false);
+        supervisor.ready().get(5, TimeUnit.SECONDS);
+        Channel busy = dispatcher.acquire();
+
+        supervisor.gracefulRestart();
+        supervisor.sync().get(5, TimeUnit.SECONDS);
+        awaitLaunch(2);
+        tickAfter(Duration.ofSeconds(2));
+        assertThat(first.terminated).isFalse();
+        tickAfter(Duration.ofSeconds(2)); // past eviction-timeout, long before graceful-timeout
+        assertThat(first.terminated).isTrue();
+        dispatcher.discard(busy);
+    }
 }

@@ -98,4 +98,17 @@ class ServicesAndIdentityIT {
             assertThat(Files.getOwner(root.resolve("server/sockets")).getName()).isEqualTo("nobody");
         }
     }
+
+    @Test
+    void asRootAnUnknownUserIsAConfigurationError() throws Exception {
+        assumeTrue(new com.sun.security.auth.module.UnixSystem().getUid() == 0, "needs root");
+        JwsgiProcess server = JwsgiProcess.launch(root, APP.toString(), "--user", "no-such-user-jwsgi");
+        try {
+            assertThat(server.waitFor(Duration.ofSeconds(20))).as(server.output()).isEqualTo(2);
+            assertThat(server.awaitOutput("--user: no such user 'no-such-user-jwsgi'", Duration.ofSeconds(5)))
+                    .as(server.output()).isTrue();
+        } finally {
+            server.close();
+        }
+    }
 }
