@@ -446,4 +446,11 @@ class RecyclingTest {
         assertThat(first.terminated).isTrue();
         dispatcher.discard(busy);
     }
+
+    @Test
+    void readsResidentMemoryFromProc() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(Path.of("/proc/self")), "Linux only");
+        assertThat(Supervisor.vmRss(ProcessHandle.current().pid())).isGreaterThan(1 << 20);
+        assertThat(Supervisor.vmRss(Long.MAX_VALUE)).isEqualTo(-1);
+    }
 }
