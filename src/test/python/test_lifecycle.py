@@ -4,6 +4,7 @@ channels (heartbeats, stop/dump/interrupt, recycle requests, limits, identity, s
 import json
 import os
 import re
+import select
 import signal
 import time
 import unittest
@@ -69,6 +70,24 @@ class LifecycleTest(WorkerProcessCase):
 
     def release(self):
         open(self.release_path(), 'w').close()
+
+    def stderr_until(self, text, timeout=10):
+        """Read the worker's stderr until ``text`` appears (control commands act on their own thread, so
+        their log lines are the only way to know they were handled); returns what was read."""
+        fd = self.process.stderr.fileno()
+        os.set_blocking(fd, False)
+        data = b''
+        deadline = time.monotonic() + timeout
+        try:
+            while text.encode() not in data and time.monotonic() < deadline:
+                if select.select([fd], [], [], 0.1)[0]:
+                    chunk = os.read(fd, 65536)
+                    if not chunk:
+                        break
+                    data += chunk
+        finally:
+            os.set_blocking(fd, True)
+        return data.decode()
 
     def stdout_line(self):
         line = self.process.stdout.readline().decode().rstrip('\n')
@@ -152,9 +171,11 @@ class LifecycleTest(WorkerProcessCase):
         self.assertEqual(self.request(fronts[0]).status, '200 OK')
         self.assertEqual(self.request(fronts[1]).status, '200 OK')
         self.send_control('interrupt 0')  # idle thread: ignored
+        early = self.stderr_until('interrupt ignored, no request running pid=%d thread=0' % self.process.pid)
         self.assertEqual(self.request(fronts[0]).status, '200 OK')
         self.process.send_signal(signal.SIGTERM)
         code, out, err = self.finish()
+        err = early + err
         self.assertEqual(code, 0, err)
         self.assertIn('request interrupted pid=%d thread=1 request_id=r-stuck' % self.process.pid, err)
         self.assertIn('interrupt ignored, no request running pid=%d thread=0' % self.process.pid, err)

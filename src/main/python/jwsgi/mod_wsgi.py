@@ -43,6 +43,7 @@ shutdown_callbacks = []
 
 _current = threading.local()
 _stopping_lock = threading.Lock()
+_stopping_done = threading.Event()
 _stopping_published = False
 
 
@@ -202,13 +203,22 @@ def publish(callbacks, name, payload):
 
 
 def publish_stopping(reason):
-    """``process_stopping`` to event and shutdown subscribers, once per process."""
+    """``process_stopping`` to event and shutdown subscribers, once per process.
+
+    A later caller (the SIGTERM path, while the control thread's publication still runs) waits for the first
+    one to finish: otherwise the process could exit before the subscribers have seen the event.
+    """
     global _stopping_published
     with _stopping_lock:
-        if _stopping_published:
-            return
+        first = not _stopping_published
         _stopping_published = True
-    if event_callbacks:
-        publish(event_callbacks, 'process_stopping', {'shutdown_reason': reason})
-    if shutdown_callbacks:
-        publish(shutdown_callbacks, 'process_stopping', {'shutdown_reason': reason})
+    if not first:
+        _stopping_done.wait()
+        return
+    try:
+        if event_callbacks:
+            publish(event_callbacks, 'process_stopping', {'shutdown_reason': reason})
+        if shutdown_callbacks:
+            publish(shutdown_callbacks, 'process_stopping', {'shutdown_reason': reason})
+    finally:
+        _stopping_done.set()
