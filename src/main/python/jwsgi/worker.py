@@ -261,6 +261,9 @@ class Worker(object):
     def on_stop(self, reason):
         if self.shutdown_reason is None:
             self.shutdown_reason = reason
+        # The acknowledgement: the front end closes this process's channels and sends SIGTERM only after it,
+        # so the reason is recorded before either can be mistaken for "the front end went away".
+        self.control.send('stopping')
         # Subscribers run on a thread of their own so a slow one cannot stop the heartbeats.
         threading.Thread(target=mod_wsgi.publish_stopping, args=(reason,), name='jwsgi-stopping',
                          daemon=True).start()

@@ -235,6 +235,16 @@ public final class GroupDispatcher implements Dispatch {
     }
 
     /** Takes a worker out of rotation and closes its idle channels; busy ones close when their request ends. */
+    /** Takes a worker out of rotation without closing anything: it gets no new requests. */
+    void quiesce(Worker w) {
+        lock.lock();
+        try {
+            if (w.state == Worker.State.READY || w.state == Worker.State.STARTING) w.state = Worker.State.STOPPING;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     void detach(Worker w, Worker.State newState) {
         lock.lock();
         try {

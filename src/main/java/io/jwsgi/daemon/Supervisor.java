@@ -44,6 +44,8 @@ public final class Supervisor implements AutoCloseable {
     private static final Duration QUICK_EXIT = Duration.ofSeconds(2);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(20);
     private static final Duration TICK = Duration.ofSeconds(1);
+    /** How long a retiring worker has to acknowledge "stop" before its channels are closed anyway. */
+    private static final Duration STOP_ACK = Duration.ofSeconds(1);
     private static final Pattern REASON = Pattern.compile("[a-z_]{1,64}");
 
     /**
@@ -184,7 +186,9 @@ public final class Supervisor implements AutoCloseable {
                     case Event.Exited e -> onExit(e.worker(), e.status());
                     case Event.Control c -> onControl(c.worker(), c.line());
                     case Event.LimitReached l -> recycle(l.worker(), "maximum_requests", lifecycle.gracefulTimeout());
-                    case Event.Drained d -> { if (retiring.contains(d.worker())) terminate(d.worker()); }
+                    case Event.Drained d -> {
+                        if (retiring.contains(d.worker()) && d.worker().ackDeadlineNanos == 0) terminate(d.worker());
+                    }
                     case Event.RestartAll r -> restartAll(r.reason(), r.drain());
                     case Event.Respawn r -> { if (!stopping && slots[r.slot()] == null) spawn(r.slot()); }
                     case Event.Tick t -> { if (!stopping) checks(clock.getAsLong()); }
@@ -255,10 +259,12 @@ public final class Supervisor implements AutoCloseable {
         return false;
     }
 
-    /** A line from a worker's control channel: {@code heartbeat}, or {@code recycle <reason>}. */
+    /** A line from a worker's control channel: {@code heartbeat}, {@code stopping}, or {@code recycle <reason>}. */
     private void onControl(Worker w, String line) {
         if (line.equals("heartbeat")) {
             w.lastHeartbeatNanos = clock.getAsLong();
+        } else if (line.equals("stopping")) {
+            if (w.ackDeadlineNanos != 0 && retiring.contains(w)) drain(w);
         } else if (line.startsWith("recycle ") && REASON.matcher(line.substring(8)).matches()) {
             if (slots[w.slot()] == w) recycle(w, line.substring(8), lifecycle.gracefulTimeout());
         } else {
@@ -275,15 +281,29 @@ public final class Supervisor implements AutoCloseable {
         if (stopping || slots[w.slot()] != w || w.stopReason != null) return;
         w.stopReason = reason;
         log.info("worker recycled group={} slot={} pid={} reason={}", spec.name(), w.slot(), w.pid(), reason);
-        if (w.control != null) w.control.send("stop " + reason);
-        dispatcher.detach(w, Worker.State.STOPPING);
+        dispatcher.quiesce(w); // no new requests from now on; its channels stay open until it has heard why
         slots[w.slot()] = null;
         retiring.add(w);
         spawn(w.slot());
+        w.drain = drain;
+        if (w.control != null) {
+            // The worker must record the reason before its channels close or SIGTERM arrives, or its
+            // process_stopping would carry the wrong one: wait for "stopping" (at most STOP_ACK).
+            w.ackDeadlineNanos = clock.getAsLong() + STOP_ACK.toNanos();
+            w.control.send("stop " + reason);
+        } else {
+            drain(w);
+        }
+    }
+
+    /** After the worker acknowledged its stop (or did not in time): close its idle channels, drain, SIGTERM. */
+    private void drain(Worker w) {
+        w.ackDeadlineNanos = 0;
+        dispatcher.detach(w, Worker.State.STOPPING);
         if (dispatcher.busy(w) == 0) {
             terminate(w);
         } else {
-            w.drainDeadlineNanos = clock.getAsLong() + drain.toNanos();
+            w.drainDeadlineNanos = clock.getAsLong() + w.drain.toNanos();
         }
     }
 
@@ -291,17 +311,31 @@ public final class Supervisor implements AutoCloseable {
         for (Worker w : slots) if (w != null) recycle(w, reason, drain);
     }
 
+    /**
+     * SIGTERM through the process handle, not {@link Process#destroy()}: that one also closes the pipe we read
+     * the worker's output from, and whatever the worker prints while stopping (its process_stopping
+     * subscribers, a final traceback) would be lost. Fakes in tests have no handle.
+     */
+    private static void sigterm(Process p) {
+        try {
+            p.toHandle().destroy();
+        } catch (UnsupportedOperationException e) {
+            p.destroy();
+        }
+    }
+
     /** SIGTERM: the worker finishes what it is doing and exits; SIGKILL once shutdown-timeout passes. */
     private void terminate(Worker w) {
         if (w.terminated) return;
         w.terminated = true;
         w.killDeadlineNanos = clock.getAsLong() + lifecycle.shutdownTimeout().toNanos();
-        w.process().destroy();
+        sigterm(w.process());
     }
 
     /** The one-second checks: drains and kills due, start-up, heartbeats, recycling triggers, request timeouts. */
     private void checks(long now) {
         for (Worker w : List.copyOf(retiring)) {
+            if (w.ackDeadlineNanos != 0 && now - w.ackDeadlineNanos >= 0) drain(w); // no "stopping" in time
             if (!w.terminated && w.drainDeadlineNanos != 0 && now - w.drainDeadlineNanos >= 0) {
                 log.warn("worker drain timed out group={} pid={} active={}", spec.name(), w.pid(), dispatcher.busy(w));
                 terminate(w);
@@ -489,7 +523,7 @@ public final class Supervisor implements AutoCloseable {
             if (w.control != null && w.stopReason == null) w.control.send("stop shutdown_signal");
             dispatcher.detach(w, Worker.State.STOPPING);
             w.terminated = true;
-            w.process().destroy(); // SIGTERM: the worker finishes what it is doing and exits
+            sigterm(w.process()); // the worker finishes what it is doing and exits
         }
         timers.schedule(() -> events.add(new Event.Kill()), lifecycle.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }

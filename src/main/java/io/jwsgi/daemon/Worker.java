@@ -30,6 +30,10 @@ public final class Worker {
     String stopReason;
     /** When a draining process is asked to exit (SIGTERM), and when it is killed; 0 = not set. */
     long drainDeadlineNanos;
+    /** Waiting for the worker's "stopping" after "stop" until then; 0 = not waiting. */
+    long ackDeadlineNanos;
+    /** The drain window of the recycle in progress. */
+    java.time.Duration drain;
     long killDeadlineNanos;
     boolean terminated;
 

@@ -363,6 +363,35 @@ class RecyclingTest {
     }
 
     @Test
+    void aRetiringWorkerIsSignalledOnlyAfterItAcknowledgedWhyOrAfterASecond() throws Exception {
+        start(Policy.none(), 1, true);
+        SocketChannel control = readyWorkerWithControl(1);
+        FakeProcess first = launched.getFirst();
+
+        send(control, "recycle script_reload");
+        assertThat(readCommand(control)).isEqualTo("stop script_reload");
+        tickAfter(Duration.ofMillis(500));
+        assertThat(first.terminated).as("SIGTERM before the worker recorded its reason").isFalse();
+        send(control, "stopping");
+        for (int i = 0; i < 200 && !first.terminated; i++) Thread.sleep(10); // the line crosses the reader thread
+        assertThat(first.terminated).isTrue();
+    }
+
+    @Test
+    void aRetiringWorkerThatNeverAcknowledgesIsSignalledAfterASecond() throws Exception {
+        start(Policy.none(), 1, true);
+        SocketChannel control = readyWorkerWithControl(1);
+        FakeProcess first = launched.getFirst();
+
+        send(control, "recycle script_reload");
+        assertThat(readCommand(control)).isEqualTo("stop script_reload");
+        tickAfter(Duration.ofMillis(500));
+        assertThat(first.terminated).isFalse();
+        tickAfter(Duration.ofMillis(600));
+        assertThat(first.terminated).isTrue();
+    }
+
+    @Test
     void gracefulRestartAndReloadRecycleEveryProcessWithTheirReasons() throws Exception {
         start(Policy.none(), 1, true);
         SocketChannel control = readyWorkerWithControl(1);
