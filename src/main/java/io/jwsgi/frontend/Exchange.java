@@ -82,7 +82,11 @@ final class Exchange {
             return relay();
         } catch (ClientGoneException e) {
             log.debug("client went away request_id={} error={}", requestId, e.getMessage());
-            callback.failed(e.getCause());
+            // A body Jetty's parser refused (bad chunk size, …) is the client's error: fail with Jetty's own
+            // HttpException so it answers 400, not 500. The request never went out, so the app never ran.
+            Throwable failure = e.getCause();
+            callback.failed(failure.getCause() instanceof org.eclipse.jetty.http.HttpException ? failure.getCause()
+                    : failure);
             // Nothing sent yet (the client left during the push): the channel is clean. Closing an idle
             // channel is how the front end retires a worker thread, so a broken one here would end it.
             return sent ? Outcome.BROKEN : Outcome.CLEAN;
