@@ -36,6 +36,26 @@ public final class WsgiHandler extends Handler.Abstract {
         this.settings = settings;
     }
 
+    /**
+     * Status for a request whose framing RFC 9112/9110 do not allow but Jetty accepts, or 0: Transfer-Encoding in
+     * HTTP/1.0 (§6.1, faulty framing: 400), a transfer coding other than chunked (§6.1: 501; jwsgi implements
+     * no other), a repeated Content-Type (RFC 9110 §8.3, a singleton field: 400).
+     */
+    static int framingRefusal(Request request) {
+        org.eclipse.jetty.http.HttpFields headers = request.getHeaders();
+        java.util.List<String> codings = headers.getCSV(HttpHeader.TRANSFER_ENCODING, false);
+        if (!codings.isEmpty()) {
+            if (request.getConnectionMetaData().getHttpVersion() != org.eclipse.jetty.http.HttpVersion.HTTP_1_1) {
+                return 400;
+            }
+            for (String coding : codings) {
+                if (!coding.trim().equalsIgnoreCase("chunked")) return 501;
+            }
+        }
+        if (headers.getValuesList(HttpHeader.CONTENT_TYPE).size() > 1) return 400;
+        return 0;
+    }
+
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         // Dot segments go before the mount split, as Apache's ap_getparents does: otherwise "/app/../x" reaches
@@ -43,6 +63,14 @@ public final class WsgiHandler extends Handler.Abstract {
         String path = URIUtil.normalizePath(request.getHttpURI().getPath());
         Environ.Split split = path == null ? null : Environ.split(settings.mountPoint(), Environ.decodePath(path));
         if (split == null) return false;
+        int refused = framingRefusal(request);
+        if (refused != 0) {
+            // Framing Jetty's parser lets through: answered here, before any worker sees it, and the connection
+            // is closed so nothing after it in the stream is read as a request (docs/http-parsing.md).
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            Response.writeError(request, response, callback, refused);
+            return true;
+        }
         long length = request.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
         if (settings.limitRequestBody() > 0 && length > settings.limitRequestBody()) {
             Failure.respond(new Failure.BodyTooLarge(length, settings.limitRequestBody()), response, callback);
