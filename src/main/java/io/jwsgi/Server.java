@@ -211,6 +211,7 @@ public final class Server {
             String value = System.getenv(name);
             if (value != null) extra.put(name, value);
         }
+        extra.remove("HTTPS"); // never in the environ, even when set: wsgi.url_scheme is authoritative
         WsgiHandler wsgi = new WsgiHandler(dispatcher, new WsgiHandler.Settings(
                 config.mountPoint(), config.headerBufferSize(), config.limitRequestBody(), extra,
                 config.socketTimeout(), config.keepAliveTimeout()));

@@ -92,8 +92,8 @@ public final class WsgiHandler extends Handler.Abstract {
             channel.requestId(requestId);
             channel.encoder().beginRequest();
             Environ.write(channel.encoder(), request, split, requestId, request.isSecure() ? "https" : "http");
-            // --setenv / --passenv values (mod_wsgi's SetEnv/PassEnv); HTTPS never: url_scheme is authoritative.
-            settings.setenv().forEach((k, v) -> { if (!k.equals("HTTPS")) channel.encoder().put(k, v); });
+            // --setenv / --passenv values (mod_wsgi's SetEnv/PassEnv), HTTPS already removed by the assembly.
+            settings.setenv().forEach(channel.encoder()::put);
             channel.encoder().endEnviron();
             outcome = new Exchange(channel, request, response, callback, requestId, settings.headerBufferSize(),
                     settings.limitRequestBody())
