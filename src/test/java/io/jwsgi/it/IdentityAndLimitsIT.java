@@ -69,7 +69,9 @@ class IdentityAndLimitsIT {
         try (JwsgiProcess server = JwsgiProcess.start(root.resolve("server"), app.toString(),
                 "--service-script", "who", script.toString(), "--service-user", "nobody", "--service-group", "nogroup",
                 // Debian's interpreter: pyenv's lives under /root, which nobody cannot read.
-                "--python", "/usr/bin/python3")) {
+                "--python", "/usr/bin/python3",
+                // The default working directory is the current one, which nobody may not be allowed to enter.
+                "--working-directory", script.getParent().toString())) {
             Path ids = script.getParent().resolve("ids.txt");
             for (int i = 0; i < 300 && !(Files.exists(ids) && !Files.readString(ids).isEmpty()); i++) Thread.sleep(50);
             assertThat(Files.exists(ids)).as(server.output()).isTrue();
