@@ -7,6 +7,7 @@ import io.jwsgi.daemon.GroupDispatcher;
 import io.jwsgi.daemon.Supervisor;
 import io.jwsgi.daemon.WorkerBootException;
 import io.jwsgi.daemon.WorkerRuntime;
+import io.jwsgi.frontend.ReverseProxy;
 import io.jwsgi.frontend.WsgiHandler;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -217,7 +218,7 @@ public final class Server {
                 config.socketTimeout(), config.keepAliveTimeout()));
         // --max-clients bounds the requests being handled (Apache's MaxRequestWorkers), not connections:
         // idle keep-alive connections must never lock new clients out.
-        QoSHandler maxClients = new QoSHandler(wsgi);
+        QoSHandler maxClients = new QoSHandler(ReverseProxy.inFrontOf(wsgi, config.proxy(), config.hostName()));
         maxClients.setMaxRequestCount(config.maxClients());
         maxClients.setMaxSuspend(config.socketTimeout());
         jetty.setHandler(new GracefulHandler(maxClients));

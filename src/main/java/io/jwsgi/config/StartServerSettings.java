@@ -3,6 +3,7 @@ package io.jwsgi.config;
 import static io.jwsgi.config.Setting.Section.APPLICATION;
 import static io.jwsgi.config.Setting.Section.DAEMON;
 import static io.jwsgi.config.Setting.Section.LOGGING;
+import static io.jwsgi.config.Setting.Section.PROXY;
 import static io.jwsgi.config.Setting.Section.PYTHON;
 import static io.jwsgi.config.Setting.Section.SERVER;
 
@@ -335,6 +336,33 @@ public final class StartServerSettings {
             .withHelp("Response bytes the front end buffers before writing to the client (Jetty's output buffer); "
                     + "0 means Jetty's default (32768).");
 
+    // Reverse proxy (docs/proxying.md)
+
+    public static final Setting<Map.Entry<String, String>> PROXY_MOUNT_POINT = Setting.of(PROXY,
+                    "proxy-mount-point", "URL-PATH URL", ValueType.pair())
+            .asRepeatable()
+            .withHelp("Proxy requests under URL-PATH to the http URL: URL-PATH is replaced by the URL's path, the "
+                    + "query kept; WebSocket upgrades are tunnelled; Location headers pointing at URL are mapped "
+                    + "back; URL-PATH itself redirects to URL-PATH/. The longest matching URL-PATH wins.");
+
+    public static final Setting<Map.Entry<String, String>> PROXY_URL_ALIAS = Setting.of(PROXY,
+                    "proxy-url-alias", "URL-PATH URL", ValueType.pair())
+            .asRepeatable()
+            .withHelp("Same as --proxy-mount-point (mod_wsgi-express's older name, kept for old command lines).");
+
+    public static final Setting<Map.Entry<String, String>> PROXY_VIRTUAL_HOST = Setting.of(PROXY,
+                    "proxy-virtual-host", "HOSTNAME URL", ValueType.pair())
+            .asRepeatable()
+            .withHelp("Proxy every request whose Host is HOSTNAME (any port) to the http URL, path and query "
+                    + "appended; checked before the mount points and the application.");
+
+    public static final Setting<Duration> PROXY_TIMEOUT = Setting.of(PROXY, "proxy-timeout", "SECONDS",
+                    ValueType.seconds())
+            .withComputedDefault("--socket-timeout")
+            .withHelp("Seconds a proxied request waits for the backend's next bytes before it is answered with 504 "
+                    + "(or cut, once the response has started); also how long a tunnelled WebSocket may stay idle "
+                    + "(Apache's ProxyTimeout).");
+
     // Logging
 
     public static final Setting<Path> LOG_DIRECTORY = Setting.of(LOGGING, "log-directory", "DIR", ValueType.path())
@@ -389,6 +417,7 @@ public final class StartServerSettings {
             MEMORY_LIMIT, VIRTUAL_MEMORY_LIMIT, CPU_TIME_LIMIT, USER, GROUP, SUPPLEMENTARY_GROUPS, UMASK,
             LANG, LOCALE, PYTHON_HASH_SEED, DONT_WRITE_BYTECODE, PROCESS_NAME, RELOAD_ON_CHANGES,
             SERVICE_SCRIPT, SERVICE_USER, SERVICE_GROUP,
+            PROXY_MOUNT_POINT, PROXY_URL_ALIAS, PROXY_VIRTUAL_HOST, PROXY_TIMEOUT,
             LOG_DIRECTORY, LOG_TO_TERMINAL, LOG_LEVEL, ERROR_LOG_NAME, ACCESS_LOG, ACCESS_LOG_FORMAT,
             ACCESS_LOG_NAME, STARTUP_LOG, STARTUP_LOG_NAME);
 }
