@@ -300,6 +300,58 @@ class ProxyIT {
     }
 
     @Test
+    void closesAWebSocketTunnelIdleForLongerThanTheProxyTimeout() throws Exception {
+        try (Wire w = new Wire(server.port())) {
+            w.send("GET /api/ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+            assertThat(w.readHead().status()).isEqualTo(101);
+            assertThat(w.in.readNBytes(7)).hasSize(7); // "hello"
+            // Nothing more is sent either way: after --proxy-timeout (2 s) the tunnel is closed, well before the
+            // client's own 30 s read timeout, and not at once.
+            long t0 = System.nanoTime();
+            assertThat(w.in.read()).isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(25));
+        }
+    }
+
+    @Test
+    void keepsSeventyWebSocketsOpenAtOnceBeyondTheBackendConnectionPool() throws Exception {
+        // jetty-client pools at most 64 connections per backend: an upgraded connection must leave the pool, or
+        // the 65th handshake would wait forever.
+        List<Wire> open = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 70; i++) {
+                Wire w = new Wire(server.port());
+                open.add(w);
+                w.send("GET /api/ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+                assertThat(w.readHead().status()).as("handshake %d", i).isEqualTo(101);
+                assertThat(w.in.readNBytes(7)).hasSize(7);
+            }
+            for (Wire w : List.of(open.getFirst(), open.getLast())) {
+                // A masked text frame "ping" (mask 1 2 3 4): the backend answers "echo: ping".
+                w.send(new byte[] {(byte) 0x81, (byte) 0x84, 1, 2, 3, 4, 'p' ^ 1, 'i' ^ 2, 'n' ^ 3, 'g' ^ 4});
+                assertThat(new String(w.in.readNBytes(12), StandardCharsets.ISO_8859_1)).endsWith("echo: ping");
+            }
+        } finally {
+            for (Wire w : open) w.close();
+        }
+    }
+
+    @Test
+    void answersExpectContinueOnAProxiedUpload() throws Exception {
+        try (Wire w = new Wire(server.port())) {
+            w.send("POST /api/upload HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+            assertThat(w.read().status()).isEqualTo(100);
+            w.send("hello");
+            Wire.Response r = w.read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(new String(r.body(), StandardCharsets.ISO_8859_1))
+                    .isEqualTo("5 2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+        }
+    }
+
+    @Test
     void passesOnTheBackendsRefusalOfAWebSocketHandshake() throws Exception {
         // Not a WebSocket endpoint: the backend answers 200, and the client gets that 200, not a tunnel.
         try (Wire w = new Wire(server.port())) {
