@@ -1,4 +1,5 @@
-"""A proxy backend for ProxyIT, Python stdlib only: prints "PORT <n>" once listening on 127.0.0.1.
+"""A proxy backend for ProxyIT, Python stdlib only: prints "PORT <n>" once listening on 127.0.0.1, or, given a
+path argument, "UNIX <path>" once listening on that UNIX socket.
 
 GET  anything else      200, text: "METHOD target", then every header as received, one a line
 GET  /.../redirect      302 to this backend's own absolute URL (for ProxyPassReverse)
@@ -13,6 +14,7 @@ GET  /.../ws            WebSocket (RFC 6455): sends "hello", then echoes each te
 import base64
 import hashlib
 import socket
+import socketserver
 import struct
 import sys
 import threading
@@ -154,6 +156,14 @@ class Server(ThreadingHTTPServer):
     address_family = socket.AF_INET
 
 
-server = Server(("127.0.0.1", 0), Handler)
-print("PORT", server.server_address[1], flush=True)
+class UnixServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+
+
+if len(sys.argv) > 1:
+    server = UnixServer(sys.argv[1], Handler)
+    print("UNIX", sys.argv[1], flush=True)
+else:
+    server = Server(("127.0.0.1", 0), Handler)
+    print("PORT", server.server_address[1], flush=True)
 server.serve_forever()

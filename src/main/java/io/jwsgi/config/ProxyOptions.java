@@ -8,6 +8,8 @@ import static io.jwsgi.config.StartServerSettings.SOCKET_TIMEOUT;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -37,16 +39,29 @@ public record ProxyOptions(List<MountPoint> mountPoints, List<VirtualHost> virtu
      *
      * @param prefix "/api" (no trailing slash), or "" when mounted at "/"
      * @param target http URI; its path has no trailing slash ("" for the root)
+     * @param socket the UNIX socket to connect to instead of the target's host and port, or null
      */
-    public record MountPoint(String prefix, URI target) {}
+    public record MountPoint(String prefix, URI target, Path socket) {
+        public MountPoint(String prefix, URI target) {
+            this(prefix, target, null);
+        }
+    }
 
     /**
      * Requests whose Host is {@code host} (any port) go to {@code target}, whatever their path.
      *
      * @param host   lower case, without a port
      * @param target http URI; its path has no trailing slash
+     * @param socket the UNIX socket to connect to instead of the target's host and port, or null
      */
-    public record VirtualHost(String host, URI target) {}
+    public record VirtualHost(String host, URI target, Path socket) {
+        public VirtualHost(String host, URI target) {
+            this(host, target, null);
+        }
+    }
+
+    /** A backend: its URL, and the UNIX socket it listens on when given as {@code unix:/path|http://host/}. */
+    private record Backend(URI url, Path socket) {}
 
     private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?");
 
@@ -76,7 +91,8 @@ public record ProxyOptions(List<MountPoint> mountPoints, List<VirtualHost> virtu
                 if (!prefixes.add(prefix)) {
                     throw new ConfigException(setting.flag() + ": '" + path + "' is proxied twice");
                 }
-                mounts.add(new MountPoint(prefix, target(setting, pair.getValue())));
+                Backend backend = backend(setting, pair.getValue());
+                mounts.add(new MountPoint(prefix, backend.url(), backend.socket()));
             }
         }
         List<VirtualHost> hosts = new ArrayList<>();
@@ -89,10 +105,30 @@ public record ProxyOptions(List<MountPoint> mountPoints, List<VirtualHost> virtu
             if (!names.add(host.toLowerCase(Locale.ROOT))) {
                 throw new ConfigException(PROXY_VIRTUAL_HOST.flag() + ": '" + host + "' is proxied twice");
             }
-            hosts.add(new VirtualHost(host.toLowerCase(Locale.ROOT), target(PROXY_VIRTUAL_HOST, pair.getValue())));
+            Backend backend = backend(PROXY_VIRTUAL_HOST, pair.getValue());
+            hosts.add(new VirtualHost(host.toLowerCase(Locale.ROOT), backend.url(), backend.socket()));
         }
         Duration timeout = args.isGiven(PROXY_TIMEOUT) ? args.value(PROXY_TIMEOUT) : args.value(SOCKET_TIMEOUT);
         return new ProxyOptions(mounts, hosts, timeout);
+    }
+
+    /** {@code http://host[:port][/path]}, or mod_wsgi-express's {@code unix:/socket/path|http://host[/path]}. */
+    private static Backend backend(Setting<?> setting, String raw) {
+        if (!raw.startsWith("unix:")) return new Backend(target(setting, raw), null);
+        int bar = raw.indexOf('|');
+        if (bar < 0) {
+            throw new ConfigException(setting.flag() + ": '" + raw + "' is not unix:/socket/path|http://host/");
+        }
+        Path socket;
+        try {
+            socket = Path.of(raw.substring("unix:".length(), bar));
+        } catch (InvalidPathException e) {
+            throw new ConfigException(setting.flag() + ": '" + raw + "' has a bad socket path: " + e.getReason());
+        }
+        if (!socket.isAbsolute()) {
+            throw new ConfigException(setting.flag() + ": socket path in '" + raw + "' is not absolute");
+        }
+        return new Backend(target(setting, raw.substring(bar + 1)), socket.normalize());
     }
 
     /** An http URL with a host, no query or fragment; the trailing slash of its path is dropped. */

@@ -341,9 +341,10 @@ public final class StartServerSettings {
     public static final Setting<Map.Entry<String, String>> PROXY_MOUNT_POINT = Setting.of(PROXY,
                     "proxy-mount-point", "URL-PATH URL", ValueType.pair())
             .asRepeatable()
-            .withHelp("Proxy requests under URL-PATH to the http URL: URL-PATH is replaced by the URL's path, the "
-                    + "query kept; WebSocket upgrades are tunnelled; Location headers pointing at URL are mapped "
-                    + "back; URL-PATH itself redirects to URL-PATH/. The longest matching URL-PATH wins.");
+            .withHelp("Proxy requests under URL-PATH to URL (http://host[:port][/path], or unix:/socket|http://host"
+                    + "[/path] for a backend on a UNIX socket): URL-PATH is replaced by the URL's path, the query "
+                    + "kept; WebSocket upgrades are tunnelled; Location headers pointing at URL are mapped back; "
+                    + "URL-PATH itself redirects to URL-PATH/. The longest matching URL-PATH wins.");
 
     public static final Setting<Map.Entry<String, String>> PROXY_URL_ALIAS = Setting.of(PROXY,
                     "proxy-url-alias", "URL-PATH URL", ValueType.pair())
@@ -353,8 +354,8 @@ public final class StartServerSettings {
     public static final Setting<Map.Entry<String, String>> PROXY_VIRTUAL_HOST = Setting.of(PROXY,
                     "proxy-virtual-host", "HOSTNAME URL", ValueType.pair())
             .asRepeatable()
-            .withHelp("Proxy every request whose Host is HOSTNAME (any port) to the http URL, path and query "
-                    + "appended; checked before the mount points and the application.");
+            .withHelp("Proxy every request whose Host is HOSTNAME (any port) to URL (as for --proxy-mount-point), "
+                    + "path and query appended; checked before the mount points and the application.");
 
     public static final Setting<Duration> PROXY_TIMEOUT = Setting.of(PROXY, "proxy-timeout", "SECONDS",
                     ValueType.seconds())

@@ -4,6 +4,7 @@ import io.jwsgi.config.ProxyOptions;
 import io.jwsgi.config.ProxyOptions.MountPoint;
 import io.jwsgi.config.ProxyOptions.VirtualHost;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +16,7 @@ import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.io.Transport;
 import org.eclipse.jetty.proxy.ProxyHandler;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -55,9 +57,16 @@ public final class ReverseProxy extends ProxyHandler.Reverse {
      * @param target     the backend URL the prefix stands for
      * @param backendUri the request's URI at the backend
      * @param serverName X-Forwarded-Server: the virtual host's name, else the server's
+     * @param socket     the backend's UNIX socket, or null to connect to the target's host and port
      * @param virtualHost whether it matched a --proxy-virtual-host
      */
-    private record Route(String prefix, URI target, HttpURI backendUri, String serverName, boolean virtualHost) {}
+    private record Route(String prefix, URI target, HttpURI backendUri, Path socket, String serverName,
+                         boolean virtualHost) {
+        /** The target as the command line spelled it. */
+        String describeTarget() {
+            return socket == null ? target.toString() : "unix:" + socket + "|" + target;
+        }
+    }
 
     private ReverseProxy(ProxyOptions options, String serverName) {
         super(request -> ((Route) request.getAttribute(ROUTE)).backendUri());
@@ -113,15 +122,15 @@ public final class ReverseProxy extends ProxyHandler.Reverse {
         String host = Request.getServerName(request).toLowerCase(Locale.ROOT);
         for (VirtualHost vhost : options.virtualHosts()) {
             if (vhost.host().equals(host)) {
-                return new Route("", vhost.target(), backendUri(vhost.target(), path, uri.getQuery()), vhost.host(),
-                        true);
+                return new Route("", vhost.target(), backendUri(vhost.target(), path, uri.getQuery()), vhost.socket(),
+                        vhost.host(), true);
             }
         }
         for (MountPoint mount : options.mountPoints()) {
             String rest = remainder(mount.prefix(), path);
             if (rest == null) continue;
             HttpURI backend = rest.isEmpty() ? null : backendUri(mount.target(), rest, uri.getQuery());
-            return new Route(mount.prefix(), mount.target(), backend, serverName, false);
+            return new Route(mount.prefix(), mount.target(), backend, mount.socket(), serverName, false);
         }
         return null;
     }
@@ -159,8 +168,10 @@ public final class ReverseProxy extends ProxyHandler.Reverse {
 
     @Override
     protected org.eclipse.jetty.client.Request newProxyToServerRequest(Request request, HttpURI backendUri) {
-        return super.newProxyToServerRequest(request, backendUri)
+        org.eclipse.jetty.client.Request toBackend = super.newProxyToServerRequest(request, backendUri)
                 .idleTimeout(options.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        Path socket = ((Route) request.getAttribute(ROUTE)).socket();
+        return socket == null ? toBackend : toBackend.transport(new Transport.TCPUnix(socket));
     }
 
     @Override
@@ -244,10 +255,10 @@ public final class ReverseProxy extends ProxyHandler.Reverse {
                                                   Callback callback, Throwable failure) {
         Route route = (Route) request.getAttribute(ROUTE);
         if (response.isCommitted()) {
-            LOG.warn("proxy backend failed mid-response target={} path={} error={}", route.target(),
+            LOG.warn("proxy backend failed mid-response target={} path={} error={}", route.describeTarget(),
                     request.getHttpURI().getPath(), failure.toString());
         } else {
-            LOG.warn("proxy backend failed target={} path={} error={}", route.target(),
+            LOG.warn("proxy backend failed target={} path={} error={}", route.describeTarget(),
                     request.getHttpURI().getPath(), failure.toString());
         }
         super.onServerToProxyResponseFailure(request, toBackend, fromBackend, response, callback, failure);

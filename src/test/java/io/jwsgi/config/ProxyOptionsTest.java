@@ -40,6 +40,17 @@ class ProxyOptionsTest {
     }
 
     @Test
+    void acceptsExpresssUnixSocketTargets() {
+        assertThat(parse("--proxy-mount-point", "/s", "unix:/run/app.sock|http://localhost/x/").mountPoints())
+                .containsExactly(new ProxyOptions.MountPoint("/s", URI.create("http://localhost/x"),
+                        java.nio.file.Path.of("/run/app.sock")));
+        assertThatThrownBy(() -> parse("--proxy-mount-point", "/s", "unix:run/app.sock|http://localhost/"))
+                .hasMessage("--proxy-mount-point: socket path in 'unix:run/app.sock|http://localhost/' is not absolute");
+        assertThatThrownBy(() -> parse("--proxy-virtual-host", "h", "unix:/run/app.sock"))
+                .hasMessage("--proxy-virtual-host: 'unix:/run/app.sock' is not unix:/socket/path|http://host/");
+    }
+
+    @Test
     void refusesBadMountPointsHostsAndUrlsNamingTheFlagAndValue() {
         assertThatThrownBy(() -> parse("--proxy-mount-point", "api", "http://h"))
                 .hasMessage("--proxy-mount-point: 'api' does not start with '/'");

@@ -45,6 +45,8 @@ class ProxyIT {
     @TempDir
     static Path root;
     static Process backend;
+    static Process unixBackend;
+    static Path unixSocket;
     static int backendPort;
     static int deadPort;
     static JwsgiProcess server;
@@ -56,6 +58,11 @@ class ProxyIT {
         String first = out.readLine();
         assertThat(first).startsWith("PORT ");
         backendPort = Integer.parseInt(first.substring(5).trim());
+        unixSocket = root.resolve("backend.sock");
+        unixBackend = new ProcessBuilder("/usr/bin/python3", BACKEND.toString(), unixSocket.toString())
+                .redirectErrorStream(true).start();
+        assertThat(new BufferedReader(new InputStreamReader(unixBackend.getInputStream(), StandardCharsets.UTF_8))
+                .readLine()).isEqualTo("UNIX " + unixSocket);
         try (ServerSocket s = new ServerSocket(0)) {
             deadPort = s.getLocalPort(); // nothing listens there once closed
         }
@@ -66,15 +73,17 @@ class ProxyIT {
                 "--proxy-url-alias", "/old/", target,
                 "--proxy-virtual-host", "Backend.Example", target + "/vhost",
                 "--proxy-mount-point", "/down", "http://127.0.0.1:" + deadPort,
+                "--proxy-mount-point", "/sock", "unix:" + unixSocket + "|http://localhost/u",
                 "--proxy-timeout", "2");
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (server != null) server.close();
-        if (backend != null) {
-            backend.destroy();
-            backend.waitFor(10, TimeUnit.SECONDS);
+        for (Process p : new Process[] {backend, unixBackend}) {
+            if (p == null) continue;
+            p.destroy();
+            p.waitFor(10, TimeUnit.SECONDS);
         }
     }
 
@@ -169,6 +178,22 @@ class ProxyIT {
         }
         // Another host name reaches the application.
         assertThat(get("/pid").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void reachesABackendOnAUnixSocketWebSocketsIncluded() throws Exception {
+        Seen seen = Seen.parse(get("/sock/echo?s=1").body());
+        assertThat(seen.requestLine()).isEqualTo("GET /u/echo?s=1");
+        assertThat(seen.header("Host")).isEqualTo("localhost");
+        assertThat(seen.header("X-Forwarded-Prefix")).isEqualTo("/sock");
+        try (Wire w = new Wire(server.port())) {
+            w.send("GET /sock/ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+            assertThat(w.readHead().status()).isEqualTo(101);
+            assertThat(w.in.readNBytes(7)).containsExactly(0x81, 5, 'h', 'e', 'l', 'l', 'o');
+            w.send(new byte[] {(byte) 0x81, (byte) 0x84, 1, 2, 3, 4, 'p' ^ 1, 'i' ^ 2, 'n' ^ 3, 'g' ^ 4});
+            assertThat(new String(w.in.readNBytes(12), StandardCharsets.ISO_8859_1)).endsWith("echo: ping");
+        }
     }
 
     @Test
