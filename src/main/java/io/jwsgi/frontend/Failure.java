@@ -24,9 +24,12 @@ public sealed interface Failure {
     record HeaderOverflow(long size, int limit) implements Failure {}
     /**
      * The worker did not answer in time: request-timeout or socket-timeout gave up on the request, or the
-     * RequestTimeout that interrupt-timeout raised in it ended it (mod_wsgi 6 answers 504 too) → 504.
+     * RequestTimeout that interrupt-timeout raised in it ended it (mod_wsgi 6 answers 504 too); or a proxied
+     * backend sent nothing for --proxy-timeout → 504.
      */
     record GatewayTimeout() implements Failure {}
+    /** A proxied backend (--proxy-mount-point, --proxy-virtual-host) refused, reset or garbled the exchange → 502. */
+    record ProxyBackendFailed(String target) implements Failure {}
     /** The declared request body exceeds limit-request-body → 413. */
     record BodyTooLarge(long length, long limit) implements Failure {}
 
@@ -38,6 +41,7 @@ public sealed interface Failure {
             case InvalidResponse i -> 500;
             case HeaderOverflow h -> 500;
             case GatewayTimeout g -> 504;
+            case ProxyBackendFailed p -> 502;
             case BodyTooLarge b -> 413;
         };
     }

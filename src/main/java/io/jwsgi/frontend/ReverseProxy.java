@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.HttpUpgrader;
@@ -40,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * <p>Differences from Apache, on purpose: no {@code Via} and no RFC 7239 {@code Forwarded} header (Apache adds neither
  * by default; Jetty would add both); {@code X-Forwarded-Proto} is always set (Apache leaves it alone, and a client could
  * then claim https); a client's own {@code X-Forwarded-Scheme} and {@code X-Forwarded-Prefix} are replaced or removed
- * rather than passed on; a backend that cannot be reached is answered 502 (Apache says 503), one that times out 504.
+ * rather than passed on; a backend that cannot be reached is answered 502 (Apache says 503), one that times out 504,
+ * both through {@link Failure} like every other failure.
  */
 public final class ReverseProxy extends ProxyHandler.Reverse {
     private static final Logger LOG = LoggerFactory.getLogger(ReverseProxy.class);
@@ -255,12 +257,16 @@ public final class ReverseProxy extends ProxyHandler.Reverse {
                                                   Callback callback, Throwable failure) {
         Route route = (Route) request.getAttribute(ROUTE);
         if (response.isCommitted()) {
+            // Too late for a status: cutting the connection is the only honest signal left.
             LOG.warn("proxy backend failed mid-response target={} path={} error={}", route.describeTarget(),
                     request.getHttpURI().getPath(), failure.toString());
-        } else {
-            LOG.warn("proxy backend failed target={} path={} error={}", route.describeTarget(),
-                    request.getHttpURI().getPath(), failure.toString());
+            callback.failed(failure);
+            return;
         }
-        super.onServerToProxyResponseFailure(request, toBackend, fromBackend, response, callback, failure);
+        LOG.warn("proxy backend failed target={} path={} error={}", route.describeTarget(),
+                request.getHttpURI().getPath(), failure.toString());
+        response.reset();
+        Failure.respond(failure instanceof TimeoutException ? new Failure.GatewayTimeout()
+                : new Failure.ProxyBackendFailed(route.describeTarget()), response, callback);
     }
 }

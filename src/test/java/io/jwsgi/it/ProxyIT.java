@@ -200,9 +200,11 @@ class ProxyIT {
     void answers502WhenTheBackendIsDownAnd504WhenItIsTooSlow() throws Exception {
         HttpResponse<String> down = get("/down/anything");
         assertThat(down.statusCode()).isEqualTo(502);
-        assertThat(down.body()).doesNotContain("Exception").doesNotContain("127.0.0.1:" + deadPort);
+        assertThat(down.body()).contains("<title>502 Bad Gateway</title>") // the front end's own page (Failure)
+                .doesNotContain("Exception").doesNotContain("127.0.0.1:" + deadPort);
         HttpResponse<String> slow = get("/api/sleep?secs=6");
         assertThat(slow.statusCode()).isEqualTo(504);
+        assertThat(slow.body()).contains("<title>504 Gateway Timeout</title>");
         assertThat(server.awaitOutput("proxy backend failed target=http://127.0.0.1:" + deadPort,
                 Duration.ofSeconds(5))).as(server.output()).isTrue();
     }
