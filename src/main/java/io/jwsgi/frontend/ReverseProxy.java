@@ -74,6 +74,8 @@ public final class ReverseProxy extends ProxyHandler.Reverse {
         super(request -> ((Route) request.getAttribute(ROUTE)).backendUri());
         this.options = options;
         this.serverName = serverName;
+        // jetty-client's I/O runs on the server's pool rather than a second pool of up to 200 platform threads.
+        setUseServerThreadPool(true);
     }
 
     /**
