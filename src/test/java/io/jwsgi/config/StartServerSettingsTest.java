@@ -42,7 +42,10 @@ class StartServerSettingsTest {
                 "--startup-timeout", "--deadlock-timeout", "--response-buffer-size", "--memory-limit",
                 "--virtual-memory-limit", "--cpu-time-limit", "--user", "--group", "--supplementary-groups",
                 "--umask", "--lang", "--locale", "--python-hash-seed", "--dont-write-bytecode", "--process-name",
-                "--reload-on-changes", "--service-script", "--service-user", "--service-group");
+                "--reload-on-changes", "--service-script", "--service-user", "--service-group",
+                "--http2", "--https-port", "--ssl-certificate-file", "--ssl-certificate-key-file", "--ssl-certificate",
+                "--ssl-certificate-chain-file", "--ssl-ca-certificate-file", "--ssl-verify-client", "--ssl-environment",
+                "--https-only", "--hsts-policy");
     }
 
     @Test
