@@ -86,7 +86,12 @@ public final class Server {
         // SIGUSR1: graceful restart of every worker (eviction-timeout); SIGHUP: new workers for new code. The
         // handlers only post an event to the supervisor.
         sun.misc.Signal.handle(new sun.misc.Signal("USR1"), sig -> server.supervisor.gracefulRestart());
-        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> server.supervisor.reload());
+        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
+            server.supervisor.reload();
+            // and the HTTPS certificate files are read again (docs/tls.md), on a thread of their own
+            Thread.ofVirtual().name("jwsgi-certificate-reload")
+                    .start(() -> Listeners.reloadCertificates(server.jetty, config.protocols()));
+        });
         Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "jwsgi-shutdown"));
         String ready = "jwsgi ready: " + server.url() + " (pid " + ProcessHandle.current().pid() + ")";
         out.println(ready);

@@ -29,6 +29,7 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  * {@code --ssl-environment}.
  */
 public final class Listeners {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Listeners.class);
     /** The name of the HTTPS connector, to find it among the server's connectors. */
     public static final String HTTPS = "https";
 
@@ -88,6 +89,34 @@ public final class Listeners {
             }
         });
         jetty.addConnector(connector);
+    }
+
+    /**
+     * Re-reads the certificate, key and chain files into the running HTTPS listener, for SIGHUP after a renewal
+     * (certbot's deploy hook): new handshakes get the new certificate, open connections keep theirs. When the
+     * files cannot be used, the error is logged and the listener keeps the certificate it has.
+     */
+    public static void reloadCertificates(Server jetty, Protocols protocols) {
+        Protocols.Https https = protocols.https();
+        if (https == null) return;
+        for (org.eclipse.jetty.server.Connector c : jetty.getConnectors()) {
+            if (!HTTPS.equals(c.getName())) continue;
+            SslConnectionFactory tls = c.getConnectionFactory(SslConnectionFactory.class);
+            try {
+                tls.getSslContextFactory().reload(factory -> {
+                    String password = randomPassword();
+                    factory.setKeyStore(Pem.keyStore(https.certificateFile(), https.keyFile(), https.chainFile(),
+                            password.toCharArray()));
+                    factory.setKeyStorePassword(password);
+                    factory.setKeyManagerPassword(password);
+                });
+                log.info("certificate reloaded file={}", https.certificateFile());
+            } catch (ConfigException e) {
+                log.error("certificate reload failed, keeping the current one error={}", e.getMessage());
+            } catch (Exception e) {
+                log.error("certificate reload failed, keeping the current one error={}", e.toString());
+            }
+        }
     }
 
     /** Wraps the handler tree with the {@code --https-only} redirect and the client-certificate check. */

@@ -67,6 +67,12 @@ public final class TestCertificates {
         return c;
     }
 
+    /** A new key and server certificate for localhost issued by the intermediate (a renewal): NAME.crt, NAME.key. */
+    public Path[] issueServer(String name) throws IOException, InterruptedException {
+        issue(dir, name, "rsa:2048", "/CN=localhost", "intermediate", "server.ext");
+        return new Path[] {dir.resolve(name + ".crt"), dir.resolve(name + ".key")};
+    }
+
     /** A key and CSR for {@code name}, the certificate issued by {@code issuer} with the extensions file. */
     private static void issue(Path dir, String name, String keySpec, String subject, String issuer, String ext)
             throws IOException, InterruptedException {

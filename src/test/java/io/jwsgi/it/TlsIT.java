@@ -265,6 +265,59 @@ class TlsIT {
                 .containsEntry("SERVER_PORT", Integer.toString(mixed.port()));
     }
 
+    // ---- certificate renewal ----
+
+    @Test
+    void sighupReadsRenewedCertificateFilesAndKeepsTheCurrentOnesWhenTheNewAreBroken() throws Exception {
+        Path live = Files.createDirectories(root.resolve("live"));
+        Path chain = Files.copy(certs.fullChain, live.resolve("fullchain.pem"));
+        Path key = Files.copy(certs.serverKey, live.resolve("privkey.pem"));
+        try (JwsgiProcess server = JwsgiProcess.start(root.resolve("renewal"), APP.toString(), "--https-port", "0",
+                "--ssl-certificate-file", chain.toString(), "--ssl-certificate-key-file", key.toString(),
+                "--log-level", "info")) {
+            int port = httpsPort(server);
+            assertThat(servedSerial(port)).isEqualTo(serialOf(certs.serverCert));
+
+            Path[] renewed = certs.issueServer("renewed");
+            Files.writeString(chain, Files.readString(renewed[0]) + Files.readString(certs.intermediateCert));
+            Files.copy(renewed[1], key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            hangUp(server);
+            assertThat(server.awaitOutput("certificate reloaded", Duration.ofSeconds(30))).as(server.output()).isTrue();
+            assertThat(servedSerial(port)).isEqualTo(serialOf(renewed[0]));
+
+            // A half-written renewal (a key that does not match) is refused; the listener keeps what it has.
+            Files.copy(certs.serverKey, key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            hangUp(server);
+            assertThat(server.awaitOutput("certificate reload failed, keeping the current one",
+                    Duration.ofSeconds(30))).as(server.output()).isTrue();
+            assertThat(server.output()).contains("does not belong to the certificate in " + chain);
+            assertThat(servedSerial(port)).isEqualTo(serialOf(renewed[0]));
+        }
+    }
+
+    private static void hangUp(JwsgiProcess server) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(server.process().pid())).start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(kill.exitValue()).isZero();
+    }
+
+    /** The serial number of the certificate the HTTPS port presents in a new handshake. */
+    private static java.math.BigInteger servedSerial(int port) throws Exception {
+        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) trustingCa().getSocketFactory()
+                .createSocket("localhost", port)) {
+            socket.startHandshake();
+            return ((java.security.cert.X509Certificate) socket.getSession().getPeerCertificates()[0])
+                    .getSerialNumber();
+        }
+    }
+
+    private static java.math.BigInteger serialOf(Path certificate) throws Exception {
+        try (InputStream in = Files.newInputStream(certificate)) {
+            return ((java.security.cert.X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(in)).getSerialNumber();
+        }
+    }
+
     // ---- configuration errors ----
 
     @Test
