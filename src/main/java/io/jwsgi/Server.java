@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.CustomRequestLog;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.RequestLog;
@@ -266,12 +267,12 @@ public final class Server {
 
     /** Binds every listener before starting, so a port that cannot be had is reported with its own option. */
     private void openConnectors() {
-        for (org.eclipse.jetty.server.Connector c : jetty.getConnectors()) {
+        for (Connector c : jetty.getConnectors()) {
             if (!(c instanceof ServerConnector listener)) continue;
             try {
                 listener.open();
             } catch (IOException e) {
-                for (org.eclipse.jetty.server.Connector other : jetty.getConnectors()) {
+                for (Connector other : jetty.getConnectors()) {
                     if (other instanceof ServerConnector opened) opened.close();
                 }
                 boolean https = Listeners.HTTPS.equals(listener.getName());
@@ -327,7 +328,7 @@ public final class Server {
 
     /** The HTTPS listener's URL, or null without --https-port. */
     public String httpsUrl() {
-        for (org.eclipse.jetty.server.Connector c : jetty.getConnectors()) {
+        for (Connector c : jetty.getConnectors()) {
             if (Listeners.HTTPS.equals(c.getName()) && c instanceof ServerConnector https) {
                 return url().replaceFirst("^http://(.*):\\d+/$", "https://$1:" + https.getLocalPort() + "/");
             }

@@ -4,6 +4,8 @@ import io.jwsgi.daemon.Channel;
 import io.jwsgi.daemon.Dispatch;
 import io.jwsgi.daemon.DispatchException;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.EndPoint;
@@ -40,9 +42,9 @@ public final class WsgiHandler extends Handler.Abstract {
         this.settings = settings;
         // mod_wsgi (4.1.0 release notes): an HTTPS variable set with SetEnv decides wsgi.url_scheme ("On" or "1"
         // means https), and is then removed, so the environ never has HTTPS. For a TLS-terminating proxy in front.
-        Map<String, String> values = new java.util.LinkedHashMap<>(settings.setenv());
+        Map<String, String> values = new LinkedHashMap<>(settings.setenv());
         String https = values.remove("HTTPS");
-        this.setenv = java.util.Collections.unmodifiableMap(values);
+        this.setenv = Collections.unmodifiableMap(values);
         this.forcedScheme = https == null ? null
                 : https.equalsIgnoreCase("on") || https.equals("1") ? "https" : "http";
     }
