@@ -3,7 +3,7 @@
 /environ: the str values of the environ, one ``key<TAB>value`` line each. /echo: the request body back, read to its end (so a body with
 no Content-Length, as HTTP/2 allows, must arrive whole). /stream?name=N: yields "first", then waits (up to 20 s)
 until the test creates the file N in MARKER_DIR, then yields "second": a client that sees "first" before it
-creates the file proves the response streams.
+creates the file proves the response streams. /own-hsts: sets its own Strict-Transport-Security header.
 """
 import os
 import time
@@ -26,6 +26,9 @@ def application(environ, start_response):
         marker = os.path.join(environ['MARKER_DIR'], os.path.basename(name))
         start_response('200 OK', [('Content-Type', 'text/plain')])
         return stream(marker)
+    if path == '/own-hsts':
+        start_response('200 OK', [('Content-Type', 'text/plain'), ('Strict-Transport-Security', 'max-age=1')])
+        return [b'own policy']
     body = b'hello over ' + environ['SERVER_PROTOCOL'].encode()
     start_response('200 OK', [('Content-Type', 'text/plain'), ('Content-Length', str(len(body)))])
     return [body]

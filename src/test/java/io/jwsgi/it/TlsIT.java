@@ -210,6 +210,16 @@ class TlsIT {
         assertThat(followed.body()).isEqualTo("kept");
     }
 
+    @Test
+    void theServersHstsPolicyComesBeforeTheApplicationsOwn() throws Exception {
+        // Browsers apply only the first header (RFC 6797 §8.1): the server's policy wins, as with Apache's Header set.
+        Curl r = curl("--http1.1", "--cacert", certs.caCert.toString(), "-D", "-", "-o", "/dev/null",
+                "https://localhost:" + securePort + "/own-hsts");
+        List<String> values = r.body().lines().filter(l -> l.toLowerCase(java.util.Locale.ROOT)
+                .startsWith("strict-transport-security:")).map(l -> l.substring(l.indexOf(':') + 1).trim()).toList();
+        assertThat(values).containsExactly(HSTS, "max-age=1");
+    }
+
     // ---- client certificates ----
 
     @Test
