@@ -8,10 +8,10 @@ import io.jwsgi.daemon.Supervisor;
 import io.jwsgi.daemon.WorkerBootException;
 import io.jwsgi.daemon.WorkerRuntime;
 import io.jwsgi.frontend.ReverseProxy;
+import io.jwsgi.frontend.Listeners;
 import io.jwsgi.frontend.WsgiHandler;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -26,9 +26,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.CustomRequestLog;
 import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.RequestLog;
 import org.eclipse.jetty.server.RequestLogWriter;
 import org.eclipse.jetty.server.ServerConnector;
@@ -88,7 +88,12 @@ public final class Server {
         // SIGUSR1: graceful restart of every worker (eviction-timeout); SIGHUP: new workers for new code. The
         // handlers only post an event to the supervisor.
         sun.misc.Signal.handle(new sun.misc.Signal("USR1"), sig -> server.supervisor.gracefulRestart());
-        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> server.supervisor.reload());
+        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
+            server.supervisor.reload();
+            // and the HTTPS certificate files are read again (docs/tls.md), on a thread of their own
+            Thread.ofVirtual().name("jwsgi-certificate-reload")
+                    .start(() -> Listeners.reloadCertificates(server.jetty, config.protocols()));
+        });
         Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "jwsgi-shutdown"));
         String ready = "jwsgi ready: " + server.url() + " (pid " + ProcessHandle.current().pid() + ")";
         out.println(ready);
@@ -200,19 +205,19 @@ public final class Server {
         // enforces and what it does not yet.
         http.setHttpCompliance(HttpCompliance.RFC9110.without("jwsgi-strict",
                 HttpCompliance.Violation.LF_HEADER_TERMINATION));
-        ServerConnector connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
+        ServerConnector connector = new ServerConnector(jetty, Listeners.plain(http, config.protocols()));
         connector.setHost(config.host());
         connector.setPort(config.port());
         connector.setAcceptQueueSize(config.serverBacklog());
         connector.setIdleTimeout(config.socketTimeout().toMillis());
         jetty.addConnector(connector);
+        Listeners.addHttps(jetty, connector, http, config.protocols()); // --https-port, --http2 (docs/tls.md)
 
         Map<String, String> extra = new LinkedHashMap<>(config.setenv());
         for (String name : config.passenv()) {
             String value = System.getenv(name);
             if (value != null) extra.put(name, value);
         }
-        extra.remove("HTTPS"); // never in the environ, even when set: wsgi.url_scheme is authoritative
         WsgiHandler wsgi = new WsgiHandler(dispatcher, new WsgiHandler.Settings(
                 config.mountPoint(), config.headerBufferSize(), config.limitRequestBody(), extra,
                 config.socketTimeout(), config.keepAliveTimeout()));
@@ -221,7 +226,7 @@ public final class Server {
         QoSHandler maxClients = new QoSHandler(ReverseProxy.inFrontOf(wsgi, config.proxy(), config.hostName()));
         maxClients.setMaxRequestCount(config.maxClients());
         maxClients.setMaxSuspend(config.socketTimeout());
-        jetty.setHandler(new GracefulHandler(maxClients));
+        jetty.setHandler(new GracefulHandler(Listeners.wrap(maxClients, config.protocols())));
         // Error pages (400 for a malformed request, …) say the status and nothing about the server's internals.
         ErrorHandler errors = new ErrorHandler();
         errors.setShowStacks(false);
@@ -251,15 +256,9 @@ public final class Server {
     }
 
     private void startJetty() throws IOException {
+        openConnectors();
         try {
             jetty.start();
-        } catch (IOException e) {
-            stopQuietly();
-            if (e instanceof BindException || e.getCause() instanceof BindException) {
-                throw new ConfigException("cannot listen on " + (config.host() == null ? "*" : config.host()) + ":"
-                        + config.port() + ": " + e.getMessage() + " (is another server using the port? see --port)");
-            }
-            throw e;
         } catch (Exception e) {
             stopQuietly();
             throw new IOException("front end failed to start: " + e, e);
@@ -267,9 +266,28 @@ public final class Server {
         connector = (ServerConnector) jetty.getConnectors()[0];
     }
 
+    /** Binds every listener before starting, so a port that cannot be had is reported with its own option. */
+    private void openConnectors() {
+        for (Connector c : jetty.getConnectors()) {
+            if (!(c instanceof ServerConnector listener)) continue;
+            try {
+                listener.open();
+            } catch (IOException e) {
+                for (Connector other : jetty.getConnectors()) {
+                    if (other instanceof ServerConnector opened) opened.close();
+                }
+                boolean https = Listeners.HTTPS.equals(listener.getName());
+                throw new ConfigException("cannot listen on " + (config.host() == null ? "*" : config.host()) + ":"
+                        + listener.getPort() + ": " + e.getMessage() + " (is another server using the port? see "
+                        + (https ? "--https-port" : "--port") + ")");
+            }
+        }
+    }
+
     private static void printBanner(ServerConfig c, Server s, Path errorLog) {
         String banner = String.join("\n",
-                "Server URL         : " + s.url(),
+                "Server URL         : " + s.url()
+                        + (s.httpsUrl() == null ? "" : "\nServer URL (HTTPS) : " + s.httpsUrl()),
                 "Server Root        : " + c.serverRoot(),
                 "Error Log File     : " + (errorLog == null ? "(standard error)" : errorLog),
                 "Operating Mode     : daemon",
@@ -307,6 +325,16 @@ public final class Server {
     public String url() {
         String host = config.host() == null || config.host().isEmpty() || config.host().equals("0.0.0.0") ? "localhost" : config.host();
         return "http://" + host + ":" + port() + "/";
+    }
+
+    /** The HTTPS listener's URL, or null without --https-port. */
+    public String httpsUrl() {
+        for (Connector c : jetty.getConnectors()) {
+            if (Listeners.HTTPS.equals(c.getName()) && c instanceof ServerConnector https) {
+                return url().replaceFirst("^http://(.*):\\d+/$", "https://$1:" + https.getLocalPort() + "/");
+            }
+        }
+        return null;
     }
 
     public GroupDispatcher dispatcher() {

@@ -35,6 +35,7 @@ import java.util.Map;
  * @param workerProcess    limits, identity and environment of each worker process
  * @param serviceScripts   in the order given
  * @param proxy            reverse-proxied mount points and virtual hosts
+ * @param protocols        HTTP/2 and the HTTPS listener (docs/tls.md)
  * @param version          jwsgi's version
  */
 public record ServerConfig(
@@ -80,6 +81,7 @@ public record ServerConfig(
         WorkerProcessOptions workerProcess,
         List<ServiceScript> serviceScripts,
         ProxyOptions proxy,
+        Protocols protocols,
         String version) {
 
     /** What {@code --header-buffer-size 0} stands for: mod_wsgi's stack buffer size. */

@@ -105,6 +105,7 @@ final class ServerConfigResolver {
                 workerProcess(args, processGroup, environment),
                 serviceScripts(args, cwd),
                 ProxyOptions.resolve(args),
+                ProtocolsResolver.resolve(args, cwd),
                 Version.current());
     }
 

@@ -38,6 +38,7 @@ public record Setting<T>(
         APPLICATION("Application"),
         PYTHON("Python"),
         SERVER("Server"),
+        HTTPS("HTTPS and HTTP/2"),
         DAEMON("Worker processes"),
         PROXY("Reverse proxy"),
         LOGGING("Logging");

@@ -2,6 +2,7 @@ package io.jwsgi.config;
 
 import static io.jwsgi.config.Setting.Section.APPLICATION;
 import static io.jwsgi.config.Setting.Section.DAEMON;
+import static io.jwsgi.config.Setting.Section.HTTPS;
 import static io.jwsgi.config.Setting.Section.LOGGING;
 import static io.jwsgi.config.Setting.Section.PROXY;
 import static io.jwsgi.config.Setting.Section.PYTHON;
@@ -62,7 +63,8 @@ public final class StartServerSettings {
                     ValueType.pair())
             .asRepeatable()
             .withHelp("Add KEY with VALUE to every request's WSGI environ (Apache SetEnv). A repeated KEY keeps "
-                    + "the last VALUE.");
+                    + "the last VALUE. HTTPS is not added but, as in mod_wsgi, decides wsgi.url_scheme: on or 1 "
+                    + "means https, anything else http (for an application behind a TLS-terminating proxy).");
 
     public static final Setting<String> PASSENV = Setting.of(APPLICATION, "passenv", "KEY", ValueType.text())
             .asRepeatable()
@@ -136,6 +138,61 @@ public final class StartServerSettings {
             .withDefault("10485760")
             .withHelp("Largest request body accepted, in bytes; larger requests are refused with 413. 0 means "
                     + "no limit.");
+
+    // HTTPS and HTTP/2 (docs/tls.md)
+
+    public static final Setting<Boolean> HTTP2 = Setting.flag(HTTPS, "http2")
+            .withHelp("Speak HTTP/2 as well as HTTP/1.1: h2 over TLS (negotiated with ALPN) on the HTTPS port, and "
+                    + "h2c (prior knowledge or Upgrade: h2c) on the plain HTTP port.");
+
+    public static final Setting<Integer> HTTPS_PORT = Setting.of(HTTPS, "https-port", "N", ValueType.port())
+            .withHelp("Also listen for HTTPS on this port (0 lets the operating system pick one). Needs "
+                    + "--ssl-certificate-file and --ssl-certificate-key-file (or --ssl-certificate); every other "
+                    + "SSL option needs this one.");
+
+    public static final Setting<Path> SSL_CERTIFICATE_FILE = Setting.of(HTTPS, "ssl-certificate-file", "FILE",
+                    ValueType.path())
+            .withHelp("PEM file with the server certificate, optionally followed by its intermediate certificates "
+                    + "(certbot's fullchain.pem).");
+
+    public static final Setting<Path> SSL_CERTIFICATE_KEY_FILE = Setting.of(HTTPS, "ssl-certificate-key-file",
+                    "FILE", ValueType.path())
+            .withHelp("PEM file with the certificate's private key, unencrypted: PKCS#8 (BEGIN PRIVATE KEY, "
+                    + "certbot's privkey.pem), or BEGIN RSA PRIVATE KEY, or BEGIN EC PRIVATE KEY.");
+
+    public static final Setting<Path> SSL_CERTIFICATE = Setting.of(HTTPS, "ssl-certificate", "STEM",
+                    ValueType.path())
+            .withHelp("Shorthand for --ssl-certificate-file STEM.crt --ssl-certificate-key-file STEM.key; an "
+                    + "explicit file option wins over it.");
+
+    public static final Setting<Path> SSL_CERTIFICATE_CHAIN_FILE = Setting.of(HTTPS, "ssl-certificate-chain-file",
+                    "FILE", ValueType.path())
+            .withHelp("PEM file with intermediate CA certificates sent after the server certificate (Apache's "
+                    + "SSLCertificateChainFile); not needed when the certificate file already holds the chain.");
+
+    public static final Setting<Path> SSL_CA_CERTIFICATE_FILE = Setting.of(HTTPS, "ssl-ca-certificate-file", "FILE",
+                    ValueType.path())
+            .withHelp("PEM file with the CA certificates client certificates must be issued by (directly, "
+                    + "SSLVerifyDepth 1). With it, the whole site requires a client certificate unless "
+                    + "--ssl-verify-client names the URLs that do; a request without one is answered 403.");
+
+    public static final Setting<String> SSL_VERIFY_CLIENT = Setting.of(HTTPS, "ssl-verify-client", "URL",
+                    ValueType.text().check(v -> v.startsWith("/"), v -> "'" + v + "' does not start with '/'"))
+            .asRepeatable()
+            .withHelp("URL prefix that requires a client certificate (Apache <Location> matching: a plain prefix "
+                    + "of the path); only these do. Plain-HTTP requests to them are refused too.");
+
+    public static final Setting<Boolean> SSL_ENVIRONMENT = Setting.flag(HTTPS, "ssl-environment")
+            .withHelp("Put mod_ssl's standard SSL_* variables (protocol, cipher, client certificate names, ...) in "
+                    + "the environ of HTTPS requests.");
+
+    public static final Setting<Boolean> HTTPS_ONLY = Setting.flag(HTTPS, "https-only")
+            .withHelp("Redirect every plain-HTTP request to the same path and query on the HTTPS port (308, which "
+                    + "keeps the method and body).");
+
+    public static final Setting<String> HSTS_POLICY = Setting.of(HTTPS, "hsts-policy", "PARAMS", ValueType.text())
+            .withHelp("Strict-Transport-Security header value sent on HTTPS responses, e.g. 'max-age=31536000; "
+                    + "includeSubDomains'. Needs --https-only, as in mod_wsgi-express.");
 
     // Worker processes
 
@@ -411,6 +468,9 @@ public final class StartServerSettings {
             PYTHON_EXECUTABLE, PYTHON_HOME,
             HOST, PORT, SERVER_ROOT, SERVER_BACKLOG, MAX_CLIENTS, KEEP_ALIVE_TIMEOUT, SOCKET_TIMEOUT,
             LIMIT_REQUEST_BODY,
+            HTTP2, HTTPS_PORT, SSL_CERTIFICATE_FILE, SSL_CERTIFICATE_KEY_FILE, SSL_CERTIFICATE,
+            SSL_CERTIFICATE_CHAIN_FILE, SSL_CA_CERTIFICATE_FILE, SSL_VERIFY_CLIENT, SSL_ENVIRONMENT, HTTPS_ONLY,
+            HSTS_POLICY,
             PROCESSES, THREADS, PROCESS_GROUP, DAEMON_BACKLOG, QUEUE_TIMEOUT, CONNECT_TIMEOUT,
             MAXIMUM_REQUESTS, MAXIMUM_REQUESTS_JITTER, RESTART_INTERVAL, INACTIVITY_TIMEOUT, GRACEFUL_TIMEOUT,
             EVICTION_TIMEOUT, REQUEST_TIMEOUT, INTERRUPT_TIMEOUT, STARTUP_TIMEOUT, DEADLOCK_TIMEOUT,

@@ -4,6 +4,8 @@ import io.jwsgi.daemon.Channel;
 import io.jwsgi.daemon.Dispatch;
 import io.jwsgi.daemon.DispatchException;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.EndPoint;
@@ -28,12 +30,23 @@ public final class WsgiHandler extends Handler.Abstract {
 
     private final Dispatch dispatch;
     private final Settings settings;
+    /** The --setenv/--passenv values without HTTPS, which never reaches the environ. */
+    private final Map<String, String> setenv;
+    /** "https" or "http" when --setenv gave HTTPS, else null: the connection decides. */
+    private final String forcedScheme;
     private final RequestIds ids = new RequestIds();
 
     public WsgiHandler(Dispatch dispatch, Settings settings) {
         super(InvocationType.BLOCKING);
         this.dispatch = dispatch;
         this.settings = settings;
+        // mod_wsgi (4.1.0 release notes): an HTTPS variable set with SetEnv decides wsgi.url_scheme ("On" or "1"
+        // means https), and is then removed, so the environ never has HTTPS. For a TLS-terminating proxy in front.
+        Map<String, String> values = new LinkedHashMap<>(settings.setenv());
+        String https = values.remove("HTTPS");
+        this.setenv = Collections.unmodifiableMap(values);
+        this.forcedScheme = https == null ? null
+                : https.equalsIgnoreCase("on") || https.equals("1") ? "https" : "http";
     }
 
     /**
@@ -76,7 +89,9 @@ public final class WsgiHandler extends Handler.Abstract {
             Failure.respond(new Failure.BodyTooLarge(length, settings.limitRequestBody()), response, callback);
             return true;
         }
-        boolean hasBody = length > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
+        // HTTP/2 frames the body itself: a request with no content-length may still have one (END_STREAM tells).
+        boolean hasBody = length > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING)
+                || (length < 0 && !isHttp1(request));
         keepAlive(request, response);
         Channel channel;
         try {
@@ -91,9 +106,14 @@ public final class WsgiHandler extends Handler.Abstract {
             String requestId = ids.next();
             channel.requestId(requestId);
             channel.encoder().beginRequest();
-            Environ.write(channel.encoder(), request, split, requestId, request.isSecure() ? "https" : "http");
-            // --setenv / --passenv values (mod_wsgi's SetEnv/PassEnv), HTTPS already removed by the assembly.
-            settings.setenv().forEach(channel.encoder()::put);
+            Environ.write(channel.encoder(), request, split, requestId,
+                    forcedScheme != null ? forcedScheme : request.isSecure() ? "https" : "http");
+            // --ssl-environment: SSL_* variables, computed by the HTTPS listener (docs/tls.md).
+            if (request.getAttribute(SslEnvironment.ATTRIBUTE) instanceof Map<?, ?> ssl) {
+                ssl.forEach((k, v) -> channel.encoder().put((String) k, (String) v));
+            }
+            // --setenv / --passenv values (mod_wsgi's SetEnv/PassEnv), without HTTPS.
+            setenv.forEach(channel.encoder()::put);
             channel.encoder().endEnviron();
             outcome = new Exchange(channel, request, response, callback, requestId, settings.headerBufferSize(),
                     settings.limitRequestBody())
@@ -110,6 +130,9 @@ public final class WsgiHandler extends Handler.Abstract {
      * idle for socket-timeout; once its response is complete, for keep-alive-timeout (0: no keep-alive).
      */
     private void keepAlive(Request request, Response response) {
+        // HTTP/2 multiplexes requests on one connection: its idle timeout stays socket-timeout, and
+        // "Connection: close" is not an HTTP/2 header.
+        if (!isHttp1(request)) return;
         EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
         endPoint.setIdleTimeout(settings.socketTimeout().toMillis());
         if (settings.keepAliveTimeout().isZero()) {
@@ -118,5 +141,9 @@ public final class WsgiHandler extends Handler.Abstract {
             long keepAlive = settings.keepAliveTimeout().toMillis();
             Request.addCompletionListener(request, failure -> endPoint.setIdleTimeout(keepAlive));
         }
+    }
+
+    private static boolean isHttp1(Request request) {
+        return request.getConnectionMetaData().getHttpVersion().getVersion() < 20;
     }
 }

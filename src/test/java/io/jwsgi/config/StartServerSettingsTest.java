@@ -43,7 +43,10 @@ class StartServerSettingsTest {
                 "--virtual-memory-limit", "--cpu-time-limit", "--user", "--group", "--supplementary-groups",
                 "--umask", "--lang", "--locale", "--python-hash-seed", "--dont-write-bytecode", "--process-name",
                 "--reload-on-changes", "--service-script", "--service-user", "--service-group",
-                "--proxy-mount-point", "--proxy-url-alias", "--proxy-virtual-host", "--proxy-timeout");
+                "--proxy-mount-point", "--proxy-url-alias", "--proxy-virtual-host", "--proxy-timeout",
+                "--http2", "--https-port", "--ssl-certificate-file", "--ssl-certificate-key-file", "--ssl-certificate",
+                "--ssl-certificate-chain-file", "--ssl-ca-certificate-file", "--ssl-verify-client", "--ssl-environment",
+                "--https-only", "--hsts-policy");
     }
 
     @Test

@@ -44,8 +44,7 @@ class Pep3333IT {
     static void start() throws Exception {
         records = Files.createDirectories(root.resolve("records"));
         server = JwsgiProcess.start(root.resolve("srv"), APPS.resolve("pep3333.py").toString(),
-                "--setenv", "RECORD_DIR", records.toString(), "--setenv", "JWSGI_TEST_KEY", "a value",
-                "--setenv", "HTTPS", "on");
+                "--setenv", "RECORD_DIR", records.toString(), "--setenv", "JWSGI_TEST_KEY", "a value");
         mounted = JwsgiProcess.start(root.resolve("mounted"), APPS.resolve("pep3333.py").toString(),
                 "--mount-point", "/app", "--threads", "1", "--processes", "1");
     }
@@ -139,12 +138,7 @@ class Pep3333IT {
         assertThat(env.keys()).doesNotContain("HTTP_X_SPOOF");
     }
 
-    @Test
-    void neverShowsAnHttpsKeyEvenWhenSetenvGivesOne() throws Exception {
-        Environ env = Environ.of(request("GET /environ HTTP/1.1\r\nHost: localhost\r\n\r\n"));
-        assertThat(env.keys()).doesNotContain("HTTPS");
-        assertThat(env.str("wsgi.url_scheme")).isEqualTo("http");
-    }
+    // --setenv HTTPS (which decides wsgi.url_scheme and never reaches the environ) is tested in TlsIT.
 
     @Test
     void exposesThePep3333AndModWsgiKeys() throws Exception {
