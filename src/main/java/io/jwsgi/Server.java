@@ -7,6 +7,8 @@ import io.jwsgi.daemon.GroupDispatcher;
 import io.jwsgi.daemon.Supervisor;
 import io.jwsgi.daemon.WorkerBootException;
 import io.jwsgi.daemon.WorkerRuntime;
+import io.jwsgi.frontend.ResponseCompression;
+import io.jwsgi.frontend.StaticFiles;
 import io.jwsgi.frontend.WsgiHandler;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -26,6 +28,7 @@ import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import org.eclipse.jetty.server.CustomRequestLog;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.RequestLog;
@@ -217,7 +220,10 @@ public final class Server {
                 config.socketTimeout(), config.keepAliveTimeout()));
         // --max-clients bounds the requests being handled (Apache's MaxRequestWorkers), not connections:
         // idle keep-alive connections must never lock new clients out.
-        QoSHandler maxClients = new QoSHandler(wsgi);
+        // Static files (--document-root, --url-alias) in front of the app and --compress-responses around both;
+        // each is absent from the tree unless configured (docs/static-files.md).
+        Handler site = ResponseCompression.around(config.content(), StaticFiles.around(config.content(), wsgi));
+        QoSHandler maxClients = new QoSHandler(site);
         maxClients.setMaxRequestCount(config.maxClients());
         maxClients.setMaxSuspend(config.socketTimeout());
         jetty.setHandler(new GracefulHandler(maxClients));

@@ -39,6 +39,7 @@ public record Setting<T>(
         PYTHON("Python"),
         SERVER("Server"),
         DAEMON("Worker processes"),
+        CONTENT("Static files and compression"),
         LOGGING("Logging");
 
         private final String title;
