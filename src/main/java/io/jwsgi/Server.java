@@ -222,7 +222,8 @@ public final class Server {
         // idle keep-alive connections must never lock new clients out.
         // Static files (--document-root, --url-alias) in front of the app and --compress-responses around both;
         // each is absent from the tree unless configured (docs/static-files.md).
-        Handler site = ResponseCompression.around(config.content(), StaticFiles.around(config.content(), wsgi));
+        Handler site = ResponseCompression.around(config.content(), StaticFiles.around(config.content(),
+                config.socketTimeout(), config.keepAliveTimeout(), wsgi));
         QoSHandler maxClients = new QoSHandler(site);
         maxClients.setMaxRequestCount(config.maxClients());
         maxClients.setMaxSuspend(config.socketTimeout());

@@ -2,6 +2,7 @@ package io.jwsgi.frontend;
 
 import io.jwsgi.config.ContentOptions;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.jetty.http.HttpField;
@@ -31,17 +32,27 @@ import org.eclipse.jetty.util.URIUtil;
  */
 public final class StaticFiles extends Handler.Wrapper {
     private final ContentOptions options;
+    private final Duration socketTimeout;
+    private final Duration keepAliveTimeout;
     private final List<StaticMount> aliases = new ArrayList<>();
     private StaticMount documentRoot;
 
-    private StaticFiles(ContentOptions options, Handler application) {
+    private StaticFiles(ContentOptions options, Duration socketTimeout, Duration keepAliveTimeout,
+                        Handler application) {
         super(application);
         this.options = options;
+        this.socketTimeout = socketTimeout;
+        this.keepAliveTimeout = keepAliveTimeout;
     }
 
-    /** {@code application} with the static files in front of it, or {@code application} itself when there are none. */
-    public static Handler around(ContentOptions options, Handler application) {
-        return options.servesFiles() ? new StaticFiles(options, application) : application;
+    /**
+     * {@code application} with the static files in front of it, or {@code application} itself when there are none.
+     * The two timeouts are the connection's, applied to static responses as the application's (WsgiHandler).
+     */
+    public static Handler around(ContentOptions options, Duration socketTimeout, Duration keepAliveTimeout,
+                                 Handler application) {
+        return options.servesFiles()
+                ? new StaticFiles(options, socketTimeout, keepAliveTimeout, application) : application;
     }
 
     @Override
@@ -77,6 +88,7 @@ public final class StaticFiles extends Handler.Wrapper {
             String inMount = alias.pathInMount(path);
             if (inMount == null) continue;
             if (!serve(alias, inMount, request, response, callback)) {
+                WsgiHandler.keepAlive(request, response, socketTimeout, keepAliveTimeout);
                 Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
             }
             return true;
@@ -126,6 +138,7 @@ public final class StaticFiles extends Handler.Wrapper {
         if (mount == documentRoot && options.directoryIndex() == null && content.getResource().isDirectory()) {
             return false;
         }
+        WsgiHandler.keepAlive(request, response, socketTimeout, keepAliveTimeout);
         String method = request.getMethod();
         if (!HttpMethod.GET.is(method) && !HttpMethod.HEAD.is(method)) {
             response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");

@@ -77,7 +77,7 @@ public final class WsgiHandler extends Handler.Abstract {
             return true;
         }
         boolean hasBody = length > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
-        keepAlive(request, response);
+        keepAlive(request, response, settings.socketTimeout(), settings.keepAliveTimeout());
         Channel channel;
         try {
             channel = dispatch.acquire();
@@ -107,15 +107,16 @@ public final class WsgiHandler extends Handler.Abstract {
 
     /**
      * Apache's two timeouts on one Jetty idle timeout: while a request is in progress the connection may be
-     * idle for socket-timeout; once its response is complete, for keep-alive-timeout (0: no keep-alive).
+     * idle for socket-timeout; once its response is complete, for keep-alive-timeout (0: no keep-alive). Static
+     * files (StaticFiles) apply it to their responses too.
      */
-    private void keepAlive(Request request, Response response) {
+    static void keepAlive(Request request, Response response, Duration socketTimeout, Duration keepAliveTimeout) {
         EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
-        endPoint.setIdleTimeout(settings.socketTimeout().toMillis());
-        if (settings.keepAliveTimeout().isZero()) {
+        endPoint.setIdleTimeout(socketTimeout.toMillis());
+        if (keepAliveTimeout.isZero()) {
             response.getHeaders().put(HttpHeader.CONNECTION, "close");
         } else {
-            long keepAlive = settings.keepAliveTimeout().toMillis();
+            long keepAlive = keepAliveTimeout.toMillis();
             Request.addCompletionListener(request, failure -> endPoint.setIdleTimeout(keepAlive));
         }
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.jwsgi.config.ContentOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.server.Handler;
@@ -28,10 +29,10 @@ class StaticFilesTest {
     @Test
     void withoutStaticFilesOrCompressionTheApplicationHandlerIsUsedAsItIs() {
         ContentOptions none = ContentOptions.none();
-        assertThat(StaticFiles.around(none, APP)).isSameAs(APP);
+        assertThat(StaticFiles.around(none, Duration.ofSeconds(60), Duration.ofSeconds(2), APP)).isSameAs(APP);
         assertThat(ResponseCompression.around(none, APP)).isSameAs(APP);
         ContentOptions compressOnly = new ContentOptions(null, null, List.of(), false, true);
-        assertThat(StaticFiles.around(compressOnly, APP)).isSameAs(APP);
+        assertThat(StaticFiles.around(compressOnly, Duration.ofSeconds(60), Duration.ofSeconds(2), APP)).isSameAs(APP);
         assertThat(ResponseCompression.around(compressOnly, APP)).isNotSameAs(APP);
     }
 

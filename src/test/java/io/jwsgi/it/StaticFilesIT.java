@@ -157,6 +157,19 @@ class StaticFilesIT {
     }
 
     @Test
+    void anIdleConnectionAfterAStaticResponseIsClosedAfterTheKeepAliveTimeout() throws Exception {
+        // --keep-alive-timeout is 2 s here (the default), --socket-timeout 60 s: a static response must hand the
+        // connection the keep-alive timeout as the application's responses do, not leave it at 60 s.
+        try (Wire w = new Wire(plain.port())) {
+            w.send("GET /data.json HTTP/1.1\r\nHost: localhost\r\n\r\n");
+            assertThat(w.read().status()).isEqualTo(200);
+            long t0 = System.nanoTime();
+            assertThat(w.rest()).isEmpty();
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(Duration.ofMillis(500), Duration.ofSeconds(20));
+        }
+    }
+
+    @Test
     void otherMethodsOnAStaticFileAre405AndGoToTheApplicationElsewhere() throws Exception {
         HttpResponse<byte[]> post = send(plain, HttpRequest.newBuilder(uri(plain, "/style.css"))
                 .POST(HttpRequest.BodyPublishers.ofString("x")));
