@@ -173,7 +173,7 @@ public final class StaticFiles extends Handler.Wrapper {
         };
     }
 
-    /** For tests and logs: the mounts as "URL -> directory". */
+    /** The mounts as "URL -> directory", for logs and debugging. */
     @Override
     public String toString() {
         List<String> mounts = new ArrayList<>();

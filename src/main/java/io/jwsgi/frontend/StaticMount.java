@@ -46,6 +46,9 @@ final class StaticMount {
     private static final Logger log = LoggerFactory.getLogger(StaticMount.class);
     /** How often a cached file is compared with the file system (Jetty's ResourceHandler uses the same). */
     private static final long VALIDATION_MILLIS = 1000;
+    /** Largest file kept in a mount's memory cache, and the most the cache holds. */
+    private static final int CACHED_FILE_MAX = 4 * 1024 * 1024;
+    private static final long CACHE_MAX = 64L * 1024 * 1024;
 
     /** URL prefix without a trailing '/'; null for the document root (which sees every path). */
     private final String url;
@@ -139,10 +142,18 @@ final class StaticMount {
     private static HttpContent.Factory chain(Path base, Path realRoot, boolean mapped, ByteBufferPool.Sized buffers) {
         HttpContent.Factory confined = new ConfinedFiles(base, realRoot, buffers);
         List<CompressedContentFormat> formats = List.of(CompressedContentFormat.BR, CompressedContentFormat.GZIP);
-        HttpContent.Factory served = mapped
-                ? new PreCompressedHttpContentFactory(new MappedFiles(confined), formats)
-                : new ValidatingCachingHttpContentFactory(new PreCompressedHttpContentFactory(confined, formats),
-                        VALIDATION_MILLIS, buffers);
+        HttpContent.Factory served;
+        if (mapped) {
+            served = new PreCompressedHttpContentFactory(new MappedFiles(confined), formats);
+        } else {
+            ValidatingCachingHttpContentFactory cache = new ValidatingCachingHttpContentFactory(
+                    new PreCompressedHttpContentFactory(confined, formats), VALIDATION_MILLIS, buffers);
+            // Jetty's defaults (files to 128 MiB, 256 MiB in all) are per mount here: keep memory modest. Larger
+            // files are read from disk for each request.
+            cache.setMaxCachedFileSize(CACHED_FILE_MAX);
+            cache.setMaxCacheSize(CACHE_MAX);
+            served = cache;
+        }
         return new ExistingOnly(base, served);
     }
 
