@@ -365,8 +365,8 @@ public final class StartServerSettings {
 
     public static final Setting<Boolean> COMPRESS_RESPONSES = Setting.flag(CONTENT, "compress-responses")
             .withHelp("Compress text/*, JSON, JavaScript and XML responses, from the application and static "
-                    + "files alike, with gzip, or brotli when the client's Accept-Encoding prefers it. Range responses "
-                    + "and bodies that already have a Content-Encoding are sent as they are.");
+                    + "files alike, with gzip, or brotli when the client's Accept-Encoding prefers it. Range "
+                    + "responses and bodies that already have a Content-Encoding are sent as they are.");
 
     // Logging
 
