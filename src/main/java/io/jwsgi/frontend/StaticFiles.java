@@ -17,6 +17,8 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.URIUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Static files in front of the application, as mod_wsgi-express configures Apache: every {@code --url-alias}
@@ -31,6 +33,7 @@ import org.eclipse.jetty.util.URIUtil;
  * ({@link #around}), so application requests pay nothing for it.
  */
 public final class StaticFiles extends Handler.Wrapper {
+    private static final Logger log = LoggerFactory.getLogger(StaticFiles.class);
     private final ContentOptions options;
     private final Duration socketTimeout;
     private final Duration keepAliveTimeout;
@@ -69,6 +72,8 @@ public final class StaticFiles extends Handler.Wrapper {
             addBean(documentRoot.service(), true);
         }
         super.doStart();
+        for (StaticMount mount : aliases) log.info("static files url-alias={}", mount);
+        if (documentRoot != null) log.info("static files {}", documentRoot);
     }
 
     @Override

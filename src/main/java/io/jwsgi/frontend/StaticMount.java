@@ -136,7 +136,7 @@ final class StaticMount {
 
     @Override
     public String toString() {
-        return (url == null ? "document-root" : url) + " -> " + (fileName == null ? base : base.resolve(fileName));
+        return (url == null ? "document-root=" : url + " -> ") + (fileName == null ? base : base.resolve(fileName));
     }
 
     private static HttpContent.Factory chain(Path base, Path realRoot, boolean mapped, ByteBufferPool.Sized buffers) {
