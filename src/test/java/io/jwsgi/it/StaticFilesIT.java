@@ -454,6 +454,10 @@ class StaticFilesIT {
                 APP.toString(), "--document-root", root.toString(), "--enable-sendfile")) {
             assertThat(get(server, "/data.bin").body()).as(server.output()).isEqualTo(first);
             assertThat(get(server, "/data.bin").body()).isEqualTo(first);
+            // The file is served from a mapping of it in the server process (and only with this option).
+            assertThat(mappedFiles(server)).contains(file.toRealPath().toString());
+            get(plain, "/image.png");
+            assertThat(mappedFiles(plain)).doesNotContain(site.resolve("image.png").toRealPath().toString());
             HttpResponse<byte[]> range = send(server, HttpRequest.newBuilder(uri(server, "/data.bin"))
                     .header("Range", "bytes=1000-1999"));
             assertThat(range.body()).isEqualTo(java.util.Arrays.copyOfRange(first, 1000, 2000));
@@ -472,6 +476,11 @@ class StaticFilesIT {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** The files the server process has memory-mapped, from /proc/PID/maps. */
+    static String mappedFiles(JwsgiProcess server) throws IOException {
+        return Files.readString(Path.of("/proc", String.valueOf(server.process().pid()), "maps"));
+    }
 
     static byte[] appBody(int size) {
         byte[] out = new byte[size];
