@@ -65,5 +65,10 @@ def application(environ, start_response):
                        [('Content-Range', 'bytes 100-10099/20000')])
     if path == '/c/stream':
         return stream(environ, start_response)
+    if path == '/c/echo':
+        # The request body exactly as received, and the Content-Encoding the app saw.
+        data = environ['wsgi.input'].read()
+        return respond(start_response, '200 OK', 'application/octet-stream', data,
+                       [('X-Seen-Content-Encoding', environ.get('HTTP_CONTENT_ENCODING', '-'))])
     payload = ('app:' + path).encode('utf-8')
     return respond(start_response, '200 OK', 'text/plain', payload)

@@ -404,6 +404,16 @@ class StaticFilesIT {
     }
 
     @Test
+    void requestBodiesReachTheApplicationAsSentEvenWhenCompressed() throws Exception {
+        byte[] compressed = gzip(appBody(5000));
+        HttpResponse<byte[]> echo = send(full, HttpRequest.newBuilder(uri(full, "/c/echo"))
+                .header("Content-Encoding", "gzip").header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(compressed)));
+        assertThat(echo.headers().firstValue("X-Seen-Content-Encoding")).hasValue("gzip");
+        assertThat(echo.body()).isEqualTo(compressed);
+    }
+
+    @Test
     void aStreamedApplicationResponseIsCompressedAsTheApplicationProducesIt() throws Exception {
         Path marker = dir.resolve("stream-marker-" + System.nanoTime());
         HttpRequest request = HttpRequest.newBuilder(uri(full, "/c/stream?marker=" + marker))
