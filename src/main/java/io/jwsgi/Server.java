@@ -7,8 +7,10 @@ import io.jwsgi.daemon.GroupDispatcher;
 import io.jwsgi.daemon.Supervisor;
 import io.jwsgi.daemon.WorkerBootException;
 import io.jwsgi.daemon.WorkerRuntime;
-import io.jwsgi.frontend.ReverseProxy;
 import io.jwsgi.frontend.Listeners;
+import io.jwsgi.frontend.ResponseCompression;
+import io.jwsgi.frontend.ReverseProxy;
+import io.jwsgi.frontend.StaticFiles;
 import io.jwsgi.frontend.WsgiHandler;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -28,6 +30,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.CustomRequestLog;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.RequestLog;
 import org.eclipse.jetty.server.RequestLogWriter;
@@ -223,7 +226,13 @@ public final class Server {
                 config.socketTimeout(), config.keepAliveTimeout()));
         // --max-clients bounds the requests being handled (Apache's MaxRequestWorkers), not connections:
         // idle keep-alive connections must never lock new clients out.
-        QoSHandler maxClients = new QoSHandler(ReverseProxy.inFrontOf(wsgi, config.proxy(), config.hostName()));
+        // Proxied mount points and virtual hosts first (Apache's ProxyPass wins over Alias), then static files
+        // (--document-root, --url-alias) in front of the app, and --compress-responses around all of them; each is
+        // absent from the tree unless configured (docs/proxying.md, docs/static-files.md).
+        Handler site = ResponseCompression.around(config.content(), ReverseProxy.inFrontOf(
+                StaticFiles.around(config.content(), config.socketTimeout(), config.keepAliveTimeout(), wsgi),
+                config.proxy(), config.hostName()));
+        QoSHandler maxClients = new QoSHandler(site);
         maxClients.setMaxRequestCount(config.maxClients());
         maxClients.setMaxSuspend(config.socketTimeout());
         jetty.setHandler(new GracefulHandler(Listeners.wrap(maxClients, config.protocols())));

@@ -36,6 +36,7 @@ import java.util.Map;
  * @param serviceScripts   in the order given
  * @param proxy            reverse-proxied mount points and virtual hosts
  * @param protocols        HTTP/2 and the HTTPS listener (docs/tls.md)
+ * @param content          static files and response compression
  * @param version          jwsgi's version
  */
 public record ServerConfig(
@@ -82,6 +83,7 @@ public record ServerConfig(
         List<ServiceScript> serviceScripts,
         ProxyOptions proxy,
         Protocols protocols,
+        ContentOptions content,
         String version) {
 
     /** What {@code --header-buffer-size 0} stands for: mod_wsgi's stack buffer size. */

@@ -106,6 +106,7 @@ final class ServerConfigResolver {
                 serviceScripts(args, cwd),
                 ProxyOptions.resolve(args),
                 ProtocolsResolver.resolve(args, cwd),
+                ContentOptions.resolve(args, cwd),
                 Version.current());
     }
 

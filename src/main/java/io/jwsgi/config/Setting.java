@@ -41,6 +41,7 @@ public record Setting<T>(
         HTTPS("HTTPS and HTTP/2"),
         DAEMON("Worker processes"),
         PROXY("Reverse proxy"),
+        CONTENT("Static files and compression"),
         LOGGING("Logging");
 
         private final String title;

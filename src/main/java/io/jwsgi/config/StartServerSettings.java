@@ -1,6 +1,7 @@
 package io.jwsgi.config;
 
 import static io.jwsgi.config.Setting.Section.APPLICATION;
+import static io.jwsgi.config.Setting.Section.CONTENT;
 import static io.jwsgi.config.Setting.Section.DAEMON;
 import static io.jwsgi.config.Setting.Section.HTTPS;
 import static io.jwsgi.config.Setting.Section.LOGGING;
@@ -421,6 +422,38 @@ public final class StartServerSettings {
                     + "(or cut, once the response has started); also how long a tunnelled WebSocket may stay idle "
                     + "(Apache's ProxyTimeout).");
 
+    // Static files and compression (docs/static-files.md)
+
+    public static final Setting<Path> DOCUMENT_ROOT = Setting.of(CONTENT, "document-root", "DIR", ValueType.path())
+            .withHelp("Directory of static files served in front of the application: a request for a file "
+                    + "that exists there is answered from it (GET and HEAD; other methods get 405), everything else "
+                    + "goes to the application. "
+                    + "mod_wsgi-express defaults to an empty <server-root>/htdocs; without this option jwsgi has no "
+                    + "document root at all, so application requests pay nothing for it.");
+
+    public static final Setting<String> DIRECTORY_INDEX = Setting.of(CONTENT, "directory-index", "FILE",
+                    ValueType.text().check(v -> !v.contains("/") && !v.equals(".") && !v.equals(".."),
+                            v -> "'" + v + "' is not a file name"))
+            .withHelp("File served for a URL naming a directory of the document root or of a --url-alias "
+                    + "(Apache DirectoryIndex, e.g. index.html). With it, directories of the document root are "
+                    + "served (403 when the file is missing) instead of going to the application.");
+
+    public static final Setting<Map.Entry<String, String>> URL_ALIAS = Setting.of(CONTENT, "url-alias", "URL PATH",
+                    ValueType.pair().check(p -> p.getKey().startsWith("/"),
+                            p -> "URL '" + p.getKey() + "' does not start with '/'"))
+            .asRepeatable()
+            .withHelp("Serve the file or directory PATH at URL (Apache Alias). Requests under it never reach the "
+                    + "application: a missing file is a 404. Longer URLs win over shorter ones.");
+
+    public static final Setting<Boolean> ENABLE_SENDFILE = Setting.flag(CONTENT, "enable-sendfile")
+            .withHelp("Send static files from memory-mapped pages straight to the socket (Jetty's file mapping, "
+                    + "its zero-copy path) instead of through the content cache and read buffers.");
+
+    public static final Setting<Boolean> COMPRESS_RESPONSES = Setting.flag(CONTENT, "compress-responses")
+            .withHelp("Compress text/*, JSON, JavaScript and XML responses, from the application and static "
+                    + "files alike, with gzip, or brotli when the client's Accept-Encoding prefers it. Range "
+                    + "responses and bodies that already have a Content-Encoding are sent as they are.");
+
     // Logging
 
     public static final Setting<Path> LOG_DIRECTORY = Setting.of(LOGGING, "log-directory", "DIR", ValueType.path())
@@ -479,6 +512,7 @@ public final class StartServerSettings {
             LANG, LOCALE, PYTHON_HASH_SEED, DONT_WRITE_BYTECODE, PROCESS_NAME, RELOAD_ON_CHANGES,
             SERVICE_SCRIPT, SERVICE_USER, SERVICE_GROUP,
             PROXY_MOUNT_POINT, PROXY_URL_ALIAS, PROXY_VIRTUAL_HOST, PROXY_TIMEOUT,
+            DOCUMENT_ROOT, DIRECTORY_INDEX, URL_ALIAS, ENABLE_SENDFILE, COMPRESS_RESPONSES,
             LOG_DIRECTORY, LOG_TO_TERMINAL, LOG_LEVEL, ERROR_LOG_NAME, ACCESS_LOG, ACCESS_LOG_FORMAT,
             ACCESS_LOG_NAME, STARTUP_LOG, STARTUP_LOG_NAME);
 }

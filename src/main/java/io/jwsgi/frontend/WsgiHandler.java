@@ -92,7 +92,7 @@ public final class WsgiHandler extends Handler.Abstract {
         // HTTP/2 frames the body itself: a request with no content-length may still have one (END_STREAM tells).
         boolean hasBody = length > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING)
                 || (length < 0 && !isHttp1(request));
-        keepAlive(request, response);
+        keepAlive(request, response, settings.socketTimeout(), settings.keepAliveTimeout());
         Channel channel;
         try {
             channel = dispatch.acquire();
@@ -127,18 +127,19 @@ public final class WsgiHandler extends Handler.Abstract {
 
     /**
      * Apache's two timeouts on one Jetty idle timeout: while a request is in progress the connection may be
-     * idle for socket-timeout; once its response is complete, for keep-alive-timeout (0: no keep-alive).
+     * idle for socket-timeout; once its response is complete, for keep-alive-timeout (0: no keep-alive). Static
+     * files (StaticFiles) apply it to their responses too.
      */
-    private void keepAlive(Request request, Response response) {
+    static void keepAlive(Request request, Response response, Duration socketTimeout, Duration keepAliveTimeout) {
         // HTTP/2 multiplexes requests on one connection: its idle timeout stays socket-timeout, and
         // "Connection: close" is not an HTTP/2 header.
         if (!isHttp1(request)) return;
         EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
-        endPoint.setIdleTimeout(settings.socketTimeout().toMillis());
-        if (settings.keepAliveTimeout().isZero()) {
+        endPoint.setIdleTimeout(socketTimeout.toMillis());
+        if (keepAliveTimeout.isZero()) {
             response.getHeaders().put(HttpHeader.CONNECTION, "close");
         } else {
-            long keepAlive = settings.keepAliveTimeout().toMillis();
+            long keepAlive = keepAliveTimeout.toMillis();
             Request.addCompletionListener(request, failure -> endPoint.setIdleTimeout(keepAlive));
         }
     }

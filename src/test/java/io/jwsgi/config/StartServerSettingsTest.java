@@ -46,7 +46,8 @@ class StartServerSettingsTest {
                 "--proxy-mount-point", "--proxy-url-alias", "--proxy-virtual-host", "--proxy-timeout",
                 "--http2", "--https-port", "--ssl-certificate-file", "--ssl-certificate-key-file", "--ssl-certificate",
                 "--ssl-certificate-chain-file", "--ssl-ca-certificate-file", "--ssl-verify-client", "--ssl-environment",
-                "--https-only", "--hsts-policy");
+                "--https-only", "--hsts-policy",
+                "--document-root", "--directory-index", "--url-alias", "--enable-sendfile", "--compress-responses");
     }
 
     @Test
