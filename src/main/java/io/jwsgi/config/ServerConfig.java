@@ -34,6 +34,8 @@ import java.util.Map;
  * @param lifecycle        recycling and timeouts of the worker processes
  * @param workerProcess    limits, identity and environment of each worker process
  * @param serviceScripts   in the order given
+ * @param logRotation      --rotate-logs and its sizes
+ * @param proxyTrust       forwarded headers honoured and the proxies trusted to send them
  * @param version          jwsgi's version
  */
 public record ServerConfig(
@@ -78,6 +80,8 @@ public record ServerConfig(
         Lifecycle lifecycle,
         WorkerProcessOptions workerProcess,
         List<ServiceScript> serviceScripts,
+        LogRotation logRotation,
+        ProxyTrust proxyTrust,
         String version) {
 
     /** What {@code --header-buffer-size 0} stands for: mod_wsgi's stack buffer size. */

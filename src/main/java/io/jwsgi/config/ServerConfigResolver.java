@@ -104,6 +104,8 @@ final class ServerConfigResolver {
                 lifecycle(args),
                 workerProcess(args, processGroup, environment),
                 serviceScripts(args, cwd),
+                LogRotation.resolve(args),
+                ProxyTrust.resolve(args),
                 Version.current());
     }
 

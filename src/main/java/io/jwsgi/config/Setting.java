@@ -39,7 +39,8 @@ public record Setting<T>(
         PYTHON("Python"),
         SERVER("Server"),
         DAEMON("Worker processes"),
-        LOGGING("Logging");
+        LOGGING("Logging"),
+        PROXY("Behind a proxy");
 
         private final String title;
 

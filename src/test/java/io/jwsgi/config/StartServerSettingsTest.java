@@ -42,7 +42,8 @@ class StartServerSettingsTest {
                 "--startup-timeout", "--deadlock-timeout", "--response-buffer-size", "--memory-limit",
                 "--virtual-memory-limit", "--cpu-time-limit", "--user", "--group", "--supplementary-groups",
                 "--umask", "--lang", "--locale", "--python-hash-seed", "--dont-write-bytecode", "--process-name",
-                "--reload-on-changes", "--service-script", "--service-user", "--service-group");
+                "--reload-on-changes", "--service-script", "--service-user", "--service-group",
+                "--rotate-logs", "--max-log-size", "--max-log-files", "--trust-proxy-header", "--trust-proxy");
     }
 
     @Test
