@@ -144,6 +144,8 @@ public final class TrustedProxies implements HttpConfiguration.Customizer {
         if (scheme != null) {
             secure = scheme.equals("https");
             uri.scheme(scheme);
+        } else {
+            winner.remove(Category.SCHEME);
         }
         String host = null;
         if (winner.containsKey(Category.HOST)) {

@@ -81,7 +81,12 @@ class TrustedProxyIT {
             Map<String, String> garbage = environ(server, "X-Forwarded-For: <script>, 127.0.0.1\r\n");
             assertThat(garbage).containsEntry("REMOTE_ADDR", "127.0.0.1").doesNotContainKey("HTTP_X_FORWARDED_FOR");
             // A scheme value that is neither http nor https changes nothing.
-            assertThat(environ(server, "X-Forwarded-Proto: gopher\r\n")).containsEntry("wsgi.url_scheme", "http");
+            assertThat(environ(server, "X-Forwarded-Proto: gopher\r\n")).containsEntry("wsgi.url_scheme", "http")
+                    .doesNotContainKey("HTTP_X_FORWARDED_PROTO");
+            // A port or host that is not one changes nothing either.
+            assertThat(environ(server, "X-Forwarded-Port: 99999\r\nX-Forwarded-Host: a b\r\n"))
+                    .containsEntry("SERVER_PORT", "80").containsEntry("HTTP_HOST", "localhost")
+                    .doesNotContainKeys("HTTP_X_FORWARDED_PORT", "HTTP_X_FORWARDED_HOST");
             // Untouched without forwarded headers.
             Map<String, String> plain = environ(server, "");
             assertThat(plain).containsEntry("REMOTE_ADDR", "127.0.0.1").containsEntry("SCRIPT_NAME", "")
@@ -112,15 +117,19 @@ class TrustedProxyIT {
     void withoutTrustProxyEveryPeerIsTrustedAndTheLeftmostAddressWins() throws Exception {
         // mod_wsgi's rule when WSGITrustedProxies is not given; the server warns about it at start.
         try (JwsgiProcess server = JwsgiProcess.start(root, APP.toString(), "--trust-proxy-header", "X-Real-IP",
-                "--trust-proxy-header", "X-Forwarded-For", "--trust-proxy-header", "X-Forwarded-SSL")) {
+                "--trust-proxy-header", "X-Forwarded-For", "--trust-proxy-header", "X-Forwarded-SSL",
+                "--trust-proxy-header", "X-Forwarded-Server")) {
             assertThat(server.output()).contains("trusting forwarded headers from every peer");
             Map<String, String> env = environ(server, "X-Forwarded-For: 192.0.2.9, 198.51.100.2\r\n"
-                    + "X-Real-IP: 198.51.100.3\r\nX-Client-IP: 198.51.100.4\r\nX-Forwarded-SSL: on\r\n");
+                    + "X-Real-IP: 198.51.100.3\r\nX-Client-IP: 198.51.100.4\r\nX-Forwarded-SSL: on\r\n"
+                    + "X-Forwarded-Server: server.example\r\n");
             // Both X-Real-IP and X-Forwarded-For are named: the one named last wins and only it is kept.
             assertThat(env).containsEntry("REMOTE_ADDR", "192.0.2.9")
                     .containsEntry("HTTP_X_FORWARDED_FOR", "192.0.2.9, 198.51.100.2")
                     .containsEntry("wsgi.url_scheme", "https")
                     .containsEntry("SERVER_PORT", "443")
+                    .containsEntry("SERVER_NAME", "server.example")
+                    .containsEntry("HTTP_HOST", "localhost")
                     .doesNotContainKeys("HTTP_X_REAL_IP", "HTTP_X_CLIENT_IP");
         }
     }
