@@ -138,8 +138,8 @@ public record AccessLogFormat(List<Item> items, boolean json) {
             case 'i', 'o', 'C' -> {
                 if (p == null || p.isEmpty()) throw problem(format, start, "%" + d.code() + " needs a {name}");
             }
-            case 'a' -> {
-                if (p != null && !p.equals("c")) throw problem(format, start, "%a takes only {c}");
+            case 'a', 'h' -> {
+                if (p != null && !p.equals("c")) throw problem(format, start, "%" + d.code() + " takes only {c}");
             }
             case 'p' -> {
                 if (p != null && !List.of("canonical", "local", "remote").contains(p)) {

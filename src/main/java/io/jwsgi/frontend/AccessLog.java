@@ -97,7 +97,7 @@ public final class AccessLog implements RequestLog {
                          long durationNanos) {
         String p = d.param();
         return switch (d.code()) {
-            case 'a' -> "c".equals(p) ? address(peer(request)) : client(request);
+            case 'a', 'h' -> "c".equals(p) ? address(peer(request)) : client(request);
             case 'A' -> unbracket(Request.getLocalAddr(request));
             case 'b' -> {
                 long bytes = Response.getContentBytesWritten(response);
@@ -106,7 +106,6 @@ public final class AccessLog implements RequestLog {
             case 'B' -> Long.toString(Response.getContentBytesWritten(response));
             case 'C' -> escape(cookie(request.getHeaders(), p));
             case 'D' -> Long.toString(durationNanos / 1000);
-            case 'h' -> client(request);
             case 'H' -> escape(request.getConnectionMetaData().getProtocol());
             case 'i' -> escape(joined(request.getHeaders(), p));
             case 'l', 'u' -> null;

@@ -60,7 +60,7 @@ class TrustedProxyIT {
 
             // The access log's %h is the resolved client, %{c}a the proxy that connected.
             List<String> log = LoggingIT.awaitLines(root.resolve("access_log"), 1);
-            assertThat(log.getFirst()).isEqualTo("203.0.113.7 127.0.0.1 GET /environ 200");
+            assertThat(log.getFirst()).isEqualTo("203.0.113.7 127.0.0.1 GET /environ 200 203.0.113.7 127.0.0.1");
         }
     }
 
@@ -109,7 +109,7 @@ class TrustedProxyIT {
                     .doesNotContainKey("HTTP_FORWARDED");
             assertThat(env).doesNotContainKeys(FORWARDED_KEYS.toArray(String[]::new));
             assertThat(LoggingIT.awaitLines(root.resolve("access_log"), 1).getFirst())
-                    .isEqualTo("127.0.0.1 127.0.0.1 GET /environ 200");
+                    .isEqualTo("127.0.0.1 127.0.0.1 GET /environ 200 127.0.0.1 127.0.0.1");
         }
     }
 
@@ -156,7 +156,7 @@ class TrustedProxyIT {
 
     private String[] args(String trusted) {
         List<String> args = new java.util.ArrayList<>(List.of(APP.toString(), "--access-log", "--access-log-format",
-                "%h %{c}a %m %U %>s", "--trust-proxy", trusted));
+                "%h %{c}a %m %U %>s %a %{c}h", "--trust-proxy", trusted));
         args.addAll(List.of(HONOURED));
         return args.toArray(String[]::new);
     }
