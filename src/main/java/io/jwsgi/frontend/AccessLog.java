@@ -98,7 +98,7 @@ public final class AccessLog implements RequestLog {
         String p = d.param();
         return switch (d.code()) {
             case 'a', 'h' -> "c".equals(p) ? address(peer(request)) : client(request);
-            case 'A' -> unbracket(Request.getLocalAddr(request));
+            case 'A' -> address(request.getConnectionMetaData().getLocalSocketAddress());
             case 'b' -> {
                 long bytes = Response.getContentBytesWritten(response);
                 yield bytes == 0 ? null : Long.toString(bytes);
@@ -142,7 +142,7 @@ public final class AccessLog implements RequestLog {
 
     /** The client as the application sees it: the forwarded address when a trusted proxy said so. */
     private static String client(Request request) {
-        return unbracket(Request.getRemoteAddr(request));
+        return address(request.getConnectionMetaData().getRemoteSocketAddress());
     }
 
     /** The socket peer, whatever the forwarded headers said. */
@@ -150,23 +150,49 @@ public final class AccessLog implements RequestLog {
         return request.getConnectionMetaData().getConnection().getEndPoint().getRemoteSocketAddress();
     }
 
-    private static String address(SocketAddress address) {
-        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
-            return inet.getAddress().getHostAddress();
+    /**
+     * An address as Apache writes it: dotted IPv4, or IPv6 in its RFC 5952 short form ({@code ::1}, not Java's
+     * {@code 0:0:0:0:0:0:0:1}); a forwarded client is kept as the proxy wrote it (an unresolved address).
+     */
+    static String address(SocketAddress address) {
+        if (!(address instanceof InetSocketAddress inet)) return address == null ? null : address.toString();
+        if (inet.getAddress() == null) return escape(inet.getHostString());
+        byte[] b = inet.getAddress().getAddress();
+        if (b.length == 4) return inet.getAddress().getHostAddress();
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) groups[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
+        int bestStart = -1;
+        int bestLength = 1; // a single zero group is not shortened (RFC 5952 §4.2.2)
+        for (int i = 0; i < 8; ) {
+            if (groups[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && groups[j] == 0) j++;
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = j;
         }
-        return address == null ? null : address.toString();
+        StringBuilder out = new StringBuilder(39);
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                out.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (!out.isEmpty() && out.charAt(out.length() - 1) != ':') out.append(':');
+            out.append(Integer.toHexString(groups[i]));
+        }
+        return out.toString();
     }
 
     private static int port(SocketAddress address) {
         return address instanceof InetSocketAddress inet ? inet.getPort() : 0;
     }
 
-    private static String unbracket(String address) {
-        if (address != null && address.length() > 1 && address.charAt(0) == '[' && address.endsWith("]")) {
-            return address.substring(1, address.length() - 1);
-        }
-        return address;
-    }
 
     /** The request line rebuilt from its parts, with the target as the client sent it (Apache's %r). */
     private static String requestLine(Request request) {

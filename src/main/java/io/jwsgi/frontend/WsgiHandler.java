@@ -92,7 +92,7 @@ public final class WsgiHandler extends Handler.Abstract {
             channel.requestId(requestId);
             channel.encoder().beginRequest();
             Environ.write(channel.encoder(), request, split, requestId, request.isSecure() ? "https" : "http");
-            TrustedProxies.writeOverrides(channel.encoder(), request); // a trusted X-Script-Name
+            TrustedProxies.writeOverrides(channel.encoder(), request); // trusted X-Script-Name, -Server, -Port
             // --setenv / --passenv values (mod_wsgi's SetEnv/PassEnv), HTTPS already removed by the assembly.
             settings.setenv().forEach(channel.encoder()::put);
             channel.encoder().endEnviron();
