@@ -126,7 +126,7 @@ public final class AccessLog implements RequestLog {
                 case "us" -> Long.toString(durationNanos / 1000);
                 default -> Long.toString(durationNanos / 1_000_000_000);
             };
-            case 'U' -> escape(Environ.decodePath(Environ.latin1OfUtf8(request.getHttpURI().getPath())));
+            case 'U' -> escape(Environ.decodePath(Environ.latin1OfUtf8(path(request.getHttpURI()))));
             case 'v' -> escape(serverName);
             case 'V' -> escape(Request.getServerName(request));
             case 'X' -> response.isCompletedSuccessfully()
@@ -197,10 +197,16 @@ public final class AccessLog implements RequestLog {
     /** The request line rebuilt from its parts, with the target as the client sent it (Apache's %r). */
     private static String requestLine(Request request) {
         HttpURI uri = request.getHttpURI();
-        String target = uri.getPath();
+        String target = path(uri);
         if (uri.getQuery() != null) target += "?" + uri.getQuery();
         return request.getMethod() + " " + Environ.latin1OfUtf8(target) + " "
                 + request.getConnectionMetaData().getProtocol();
+    }
+
+    /** The raw path; "" for a target without one (CONNECT's authority form). */
+    private static String path(HttpURI uri) {
+        String path = uri.getPath();
+        return path == null ? "" : path;
     }
 
     /** Every value of a header, joined with ", " as Apache merges repeated request headers; null if absent. */
@@ -273,7 +279,7 @@ public final class AccessLog implements RequestLog {
      */
     private String json(Request request, Response response, long beginMicros, long durationNanos) {
         HttpURI uri = request.getHttpURI();
-        String target = uri.getPath() + (uri.getQuery() == null ? "" : "?" + uri.getQuery());
+        String target = path(uri) + (uri.getQuery() == null ? "" : "?" + uri.getQuery());
         StringBuilder out = new StringBuilder(256).append('{');
         field(out, "time", ISO.format(Instant.ofEpochSecond(beginMicros / 1_000_000, (beginMicros % 1_000_000) * 1000)
                 .atZone(zone)));
