@@ -1,16 +1,20 @@
 package io.jwsgi;
 
+import io.jwsgi.config.AccessLogFormat;
 import io.jwsgi.config.ConfigException;
+import io.jwsgi.config.LogRotation;
 import io.jwsgi.config.ServerConfig;
 import io.jwsgi.config.ServiceScript;
 import io.jwsgi.daemon.GroupDispatcher;
 import io.jwsgi.daemon.Supervisor;
 import io.jwsgi.daemon.WorkerBootException;
 import io.jwsgi.daemon.WorkerRuntime;
+import io.jwsgi.frontend.AccessLog;
 import io.jwsgi.frontend.Listeners;
 import io.jwsgi.frontend.ResponseCompression;
 import io.jwsgi.frontend.ReverseProxy;
 import io.jwsgi.frontend.StaticFiles;
+import io.jwsgi.frontend.TrustedProxies;
 import io.jwsgi.frontend.WsgiHandler;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -29,11 +33,9 @@ import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import org.eclipse.jetty.server.Connector;
-import org.eclipse.jetty.server.CustomRequestLog;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.RequestLog;
-import org.eclipse.jetty.server.RequestLogWriter;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.http.HttpCompliance;
 import org.eclipse.jetty.http.UriCompliance;
@@ -208,6 +210,8 @@ public final class Server {
         // enforces and what it does not yet.
         http.setHttpCompliance(HttpCompliance.RFC9110.without("jwsgi-strict",
                 HttpCompliance.Violation.LF_HEADER_TERMINATION));
+        // --trust-proxy-header / --trust-proxy (docs/behind-a-proxy.md): before the listeners copy the configuration.
+        if (config.proxyTrust().enabled()) http.addCustomizer(new TrustedProxies(config.proxyTrust()));
         ServerConnector connector = new ServerConnector(jetty, Listeners.plain(http, config.protocols()));
         connector.setHost(config.host());
         connector.setPort(config.port());
@@ -243,25 +247,31 @@ public final class Server {
         errors.setShowMessageInTitle(false);
         jetty.setErrorHandler(errors);
         jetty.setStopTimeout(config.shutdownTimeout().toMillis());
-        if (config.accessLog()) {
-            // With --log-to-terminal the access log goes to standard output, the error log to standard error
-            // (mod_wsgi-express does the same).
-            RequestLog.Writer writer;
-            if (config.logToTerminal()) {
-                writer = line -> System.out.println(line);
-            } else {
-                RequestLogWriter file = new RequestLogWriter(config.logDirectory().resolve(config.accessLogName()).toString());
-                file.setAppend(true);
-                writer = file;
-            }
-            String format = switch (config.accessLogFormat()) {
-                case "common" -> CustomRequestLog.NCSA_FORMAT;
-                case "combined" -> CustomRequestLog.EXTENDED_NCSA_FORMAT;
-                default -> config.accessLogFormat();
-            };
-            jetty.setRequestLog(new CustomRequestLog(writer, format));
-        }
+        if (config.accessLog()) jetty.setRequestLog(accessLog(config));
         return jetty;
+    }
+
+    /**
+     * The access log (docs/logging.md). With --log-to-terminal it goes to standard output and the error log to
+     * standard error, as mod_wsgi-express does; otherwise to its file, rotated with --rotate-logs.
+     */
+    private static RequestLog accessLog(ServerConfig config) {
+        RequestLog.Writer writer;
+        if (config.logToTerminal()) {
+            writer = line -> System.out.println(line);
+        } else {
+            Path path = config.logDirectory().resolve(config.accessLogName());
+            LogRotation rotation = config.logRotation();
+            try {
+                RotatingFile file = rotation.enabled() ? new RotatingFile(path, rotation.maxBytes(), rotation.maxFiles())
+                        : RotatingFile.plain(path);
+                writer = file::writeLine;
+            } catch (IOException e) {
+                throw new ConfigException("cannot open the access log " + path + ": " + e.getMessage());
+            }
+        }
+        return new AccessLog(AccessLogFormat.parse(config.accessLogFormat()), writer, config.hostName(),
+                java.time.ZoneId.systemDefault());
     }
 
     private void startJetty() throws IOException {
@@ -310,7 +320,7 @@ public final class Server {
     }
 
     private static int startupFailure(ServerConfig config, String message, int exitCode) {
-        System.err.println("jwsgi: " + message);
+        Logging.terminal().println("jwsgi: " + message);
         startupLog(config, "jwsgi: " + message);
         return exitCode;
     }

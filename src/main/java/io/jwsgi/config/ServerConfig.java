@@ -37,6 +37,8 @@ import java.util.Map;
  * @param proxy            reverse-proxied mount points and virtual hosts
  * @param protocols        HTTP/2 and the HTTPS listener (docs/tls.md)
  * @param content          static files and response compression
+ * @param logRotation      --rotate-logs and its sizes
+ * @param proxyTrust       forwarded headers honoured and the proxies trusted to send them
  * @param version          jwsgi's version
  */
 public record ServerConfig(
@@ -84,6 +86,8 @@ public record ServerConfig(
         ProxyOptions proxy,
         Protocols protocols,
         ContentOptions content,
+        LogRotation logRotation,
+        ProxyTrust proxyTrust,
         String version) {
 
     /** What {@code --header-buffer-size 0} stands for: mod_wsgi's stack buffer size. */

@@ -107,6 +107,8 @@ final class ServerConfigResolver {
                 ProxyOptions.resolve(args),
                 ProtocolsResolver.resolve(args, cwd),
                 ContentOptions.resolve(args, cwd),
+                LogRotation.resolve(args),
+                ProxyTrust.resolve(args),
                 Version.current());
     }
 

@@ -42,7 +42,8 @@ public record Setting<T>(
         DAEMON("Worker processes"),
         PROXY("Reverse proxy"),
         CONTENT("Static files and compression"),
-        LOGGING("Logging");
+        LOGGING("Logging"),
+        TRUST("Behind a proxy");
 
         private final String title;
 

@@ -8,6 +8,7 @@ import static io.jwsgi.config.Setting.Section.LOGGING;
 import static io.jwsgi.config.Setting.Section.PROXY;
 import static io.jwsgi.config.Setting.Section.PYTHON;
 import static io.jwsgi.config.Setting.Section.SERVER;
+import static io.jwsgi.config.Setting.Section.TRUST;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -477,9 +478,10 @@ public final class StartServerSettings {
             .withHelp("Write an access log.");
 
     public static final Setting<String> ACCESS_LOG_FORMAT = Setting.of(LOGGING, "access-log-format", "FORMAT",
-                    ValueType.text())
+                    ValueType.text().check(format -> AccessLogFormat.parse(format) != null, format -> format))
             .withDefault("common")
-            .withHelp("Access log format: common, combined, or an Apache LogFormat string.");
+            .withHelp("Access log format: common, combined, json (one JSON object per line, fields in "
+                    + "docs/logging.md), or an Apache LogFormat string such as '%h %l %u %t \"%r\" %>s %b %D'.");
 
     public static final Setting<String> ACCESS_LOG_NAME = Setting.of(LOGGING, "access-log-name", "NAME",
                     ValueType.text())
@@ -493,6 +495,39 @@ public final class StartServerSettings {
                     ValueType.text())
             .withDefault("startup_log")
             .withHelp("File name of the startup log in the log directory.");
+
+    // Log rotation and trusted proxies (docs/logging.md, docs/behind-a-proxy.md)
+
+    public static final Setting<Boolean> ROTATE_LOGS = Setting.flag(LOGGING, "rotate-logs")
+            .withHelp("Rotate the error log and the access log by size: a file that reaches --max-log-size is "
+                    + "renamed NAME.1 (older ones shift to NAME.2, ...) and a new one started. Not with "
+                    + "--log-to-terminal.");
+
+    public static final Setting<Integer> MAX_LOG_SIZE = Setting.of(LOGGING, "max-log-size", "MB",
+                    ValueType.wholeNumber(1))
+            .withDefault("5")
+            .withHelp("With --rotate-logs, the size in megabytes (2^20 bytes) at which a log file is rotated.");
+
+    public static final Setting<Integer> MAX_LOG_FILES = Setting.of(LOGGING, "max-log-files", "N",
+                    ValueType.wholeNumber(1))
+            .withDefault("10")
+            .withHelp("With --rotate-logs, rotated files kept per log (NAME.1 to NAME.N); older ones are deleted. "
+                    + "jwsgi's own option: mod_wsgi-express's rotatelogs keeps every file.");
+
+    public static final Setting<String> TRUST_PROXY_HEADER = Setting.of(TRUST, "trust-proxy-header", "NAME",
+                    ValueType.text())
+            .asRepeatable()
+            .withHelp("A forwarded header to honour from a trusted proxy (X-Forwarded-For, X-Client-IP, X-Real-IP, "
+                    + "X-Forwarded-Proto, X-Forwarded-Scheme, X-Scheme, X-Forwarded-HTTPS, X-Forwarded-SSL, X-HTTPS, "
+                    + "X-Forwarded-Host, X-Host, X-Forwarded-Server, X-Forwarded-Port, X-Script-Name, "
+                    + "X-Forwarded-Script-Name). Once any is given, every one of these headers that is not honoured "
+                    + "is removed before the application sees the request.");
+
+    public static final Setting<String> TRUST_PROXY = Setting.of(TRUST, "trust-proxy", "IP|CIDR", ValueType.text())
+            .asRepeatable()
+            .withComputedDefault("every peer, when only --trust-proxy-header is given (mod_wsgi's rule)")
+            .withHelp("Address or network (127.0.0.1, 10.0.0.0/8, ::1, fd00::/8) of a proxy whose forwarded headers "
+                    + "are honoured; X-Forwarded-For is walked back through these to the client.");
 
     /** Every option, in the order help and docs list them. */
     public static final List<Setting<?>> ALL = List.of(
@@ -514,5 +549,6 @@ public final class StartServerSettings {
             PROXY_MOUNT_POINT, PROXY_URL_ALIAS, PROXY_VIRTUAL_HOST, PROXY_TIMEOUT,
             DOCUMENT_ROOT, DIRECTORY_INDEX, URL_ALIAS, ENABLE_SENDFILE, COMPRESS_RESPONSES,
             LOG_DIRECTORY, LOG_TO_TERMINAL, LOG_LEVEL, ERROR_LOG_NAME, ACCESS_LOG, ACCESS_LOG_FORMAT,
-            ACCESS_LOG_NAME, STARTUP_LOG, STARTUP_LOG_NAME);
+            ACCESS_LOG_NAME, STARTUP_LOG, STARTUP_LOG_NAME,
+            ROTATE_LOGS, MAX_LOG_SIZE, MAX_LOG_FILES, TRUST_PROXY_HEADER, TRUST_PROXY);
 }

@@ -108,6 +108,7 @@ public final class WsgiHandler extends Handler.Abstract {
             channel.encoder().beginRequest();
             Environ.write(channel.encoder(), request, split, requestId,
                     forcedScheme != null ? forcedScheme : request.isSecure() ? "https" : "http");
+            TrustedProxies.writeOverrides(channel.encoder(), request); // trusted X-Script-Name, -Server, -Port
             // --ssl-environment: SSL_* variables, computed by the HTTPS listener (docs/tls.md).
             if (request.getAttribute(SslEnvironment.ATTRIBUTE) instanceof Map<?, ?> ssl) {
                 ssl.forEach((k, v) -> channel.encoder().put((String) k, (String) v));

@@ -47,7 +47,8 @@ class StartServerSettingsTest {
                 "--http2", "--https-port", "--ssl-certificate-file", "--ssl-certificate-key-file", "--ssl-certificate",
                 "--ssl-certificate-chain-file", "--ssl-ca-certificate-file", "--ssl-verify-client", "--ssl-environment",
                 "--https-only", "--hsts-policy",
-                "--document-root", "--directory-index", "--url-alias", "--enable-sendfile", "--compress-responses");
+                "--document-root", "--directory-index", "--url-alias", "--enable-sendfile", "--compress-responses",
+                "--rotate-logs", "--max-log-size", "--max-log-files", "--trust-proxy-header", "--trust-proxy");
     }
 
     @Test
