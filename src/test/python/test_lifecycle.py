@@ -37,8 +37,9 @@ def application(environ, start_response):
         while time.monotonic() < deadline:
             time.sleep(0.01)
     elif path == '/burn':
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
+        # Burn CPU time, not wall time: on a loaded machine 5 s of wall time may be far less than 1 s of CPU.
+        deadline = time.monotonic() + 60
+        while time.process_time() < 3 and time.monotonic() < deadline:
             sum(range(10000))
     facts = {
         'uid': os.getuid(), 'euid': os.geteuid(), 'gid': os.getgid(), 'groups': os.getgroups(),
@@ -218,7 +219,7 @@ class LifecycleTest(WorkerProcessCase):
         self.start(config={'cpu_time_limit': 1})
         front, _ = self.accept()
         front.send(request_frames(base_environ(PATH_INFO='/burn')))
-        self.assertEqual(self.control_line(), 'recycle cpu_time_limit')
+        self.assertEqual(self.control_line(timeout=60), 'recycle cpu_time_limit')
         self.process.send_signal(signal.SIGTERM)
         code, out, err = self.finish()
         self.assertEqual(err.count('cpu time limit reached'), 1, err)
@@ -233,20 +234,28 @@ class LifecycleTest(WorkerProcessCase):
             self.assertEqual(f.read().strip(), 'jwsgi-lifecycle')
 
     def test_metrics_count_requests(self):
+        # A request is counted when its thread is done with it, just after the client has the whole response; so
+        # ask until the two requests before this one are counted (on a loaded machine that can take a moment).
         self.start(threads=2)
         fronts = dict((index, front) for front, index in (self.accept(), self.accept()))
         self.facts(fronts[0])
         self.facts(fronts[1])
-        facts = self.facts(fronts[1])
-        metrics, interval = facts['metrics'], facts['interval']
+        deadline = time.monotonic() + 10
+        asked = 2
+        while True:
+            facts = self.facts(fronts[1])
+            asked += 1
+            metrics, interval = facts['metrics'], facts['interval']
+            if metrics['request_count'] == asked - 1 or time.monotonic() > deadline:
+                break
         self.assertEqual(metrics['pid'], self.process.pid)
-        self.assertEqual(metrics['request_count'], 2)
+        self.assertEqual(metrics['request_count'], asked - 1)
         self.assertEqual(metrics['threads'], [{'thread_id': 1, 'request_count': 1},
-                                              {'thread_id': 2, 'request_count': 1}])
+                                              {'thread_id': 2, 'request_count': asked - 2}])
         self.assertEqual((metrics['request_threads'], metrics['active_requests']), (2, 1))
         self.assertGreater(metrics['memory_rss'], 1 << 20)
         self.assertGreaterEqual(metrics['memory_max_rss'], metrics['memory_rss'] // 2)
-        self.assertEqual(interval['request_count'], 1, 'the previous request drained the first')
+        self.assertGreaterEqual(interval['request_count'], 1, 'the previous request finished in this interval')
         self.assertEqual(interval['request_threads_active'], 1)
 
 
