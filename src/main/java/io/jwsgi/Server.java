@@ -93,7 +93,13 @@ public final class Server {
         out.println(ready);
         out.flush();
         startupLog(config, ready);
+        try {
+            io.jwsgi.ops.PidFile.write(config.operations().pidFile());
+        } catch (IOException e) {
+            server.log.warn("cannot write the pid file path={} error={}", config.operations().pidFile(), e.toString());
+        }
         server.awaitStopped();
+        io.jwsgi.ops.PidFile.remove(config.operations().pidFile());
         return 0;
     }
 
@@ -103,7 +109,7 @@ public final class Server {
         Path errorLog = Logging.configure(config);
         Logger log = LoggerFactory.getLogger(Server.class);
 
-        Path sockets = config.serverRoot().resolve("sockets");
+        Path sockets = config.operations().socketDirectory();
         Files.createDirectories(sockets);
         Files.setPosixFilePermissions(sockets, PosixFilePermissions.fromString("rwx------"));
         Path workerScript = WorkerRuntime.extract(config.serverRoot().resolve("python"));
@@ -143,7 +149,7 @@ public final class Server {
                     new GroupDispatcher(1, Duration.ZERO, Duration.ZERO)));
         }
 
-        org.eclipse.jetty.server.Server jetty = buildJetty(config, dispatcher);
+        org.eclipse.jetty.server.Server jetty = buildJetty(config, dispatcher, supervisor::status);
         Server server = new Server(config, log, jetty, supervisor, services);
         server.startJetty();
         printBanner(config, server, errorLog);
@@ -175,7 +181,9 @@ public final class Server {
         Files.createDirectories(config.logDirectory());
     }
 
-    private static org.eclipse.jetty.server.Server buildJetty(ServerConfig config, GroupDispatcher dispatcher) {
+    private static org.eclipse.jetty.server.Server buildJetty(ServerConfig config, GroupDispatcher dispatcher,
+                                                              java.util.function.Supplier<io.jwsgi.daemon.GroupStatus> status)
+            throws IOException {
         QueuedThreadPool pool = new QueuedThreadPool();
         pool.setName("jwsgi-http");
         // Handlers block (on their worker channel): they run on virtual threads, so a slow app never starves Jetty.
@@ -204,6 +212,12 @@ public final class Server {
         connector.setPort(config.port());
         connector.setAcceptQueueSize(config.serverBacklog());
         connector.setIdleTimeout(config.socketTimeout().toMillis());
+        if (config.operations().socketActivation()) {
+            // systemd bound the socket (LISTEN_FDS): serve on it instead of binding --host/--port.
+            java.nio.channels.ServerSocketChannel inherited = io.jwsgi.ops.SocketActivation.inheritedSocket();
+            inherited.configureBlocking(true);
+            connector.open(inherited);
+        }
         jetty.addConnector(connector);
 
         Map<String, String> extra = new LinkedHashMap<>(config.setenv());
@@ -217,10 +231,13 @@ public final class Server {
                 config.socketTimeout(), config.keepAliveTimeout()));
         // --max-clients bounds the requests being handled (Apache's MaxRequestWorkers), not connections:
         // idle keep-alive connections must never lock new clients out.
-        QoSHandler maxClients = new QoSHandler(wsgi);
+        io.jwsgi.ops.RequestMetrics requests = new io.jwsgi.ops.RequestMetrics();
+        QoSHandler maxClients = new QoSHandler(new io.jwsgi.ops.MeteredHandler(wsgi, requests));
         maxClients.setMaxRequestCount(config.maxClients());
         maxClients.setMaxSuspend(config.socketTimeout());
-        jetty.setHandler(new GracefulHandler(maxClients));
+        // Status page, metrics and health check (docs/operations.md) answer before --max-clients applies.
+        jetty.setHandler(new GracefulHandler(new io.jwsgi.ops.OperationsHandler(maxClients, config.operations(), status,
+                requests, config.version())));
         // Error pages (400 for a malformed request, …) say the status and nothing about the server's internals.
         ErrorHandler errors = new ErrorHandler();
         errors.setShowStacks(false);

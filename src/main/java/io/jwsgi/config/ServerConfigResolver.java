@@ -104,6 +104,7 @@ final class ServerConfigResolver {
                 lifecycle(args),
                 workerProcess(args, processGroup, environment),
                 serviceScripts(args, cwd),
+                OperationsResolver.resolve(args, serverRoot, environment),
                 Version.current());
     }
 

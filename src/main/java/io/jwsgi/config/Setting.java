@@ -39,7 +39,8 @@ public record Setting<T>(
         PYTHON("Python"),
         SERVER("Server"),
         DAEMON("Worker processes"),
-        LOGGING("Logging");
+        LOGGING("Logging"),
+        OPERATIONS("Status, metrics and control");
 
         private final String title;
 

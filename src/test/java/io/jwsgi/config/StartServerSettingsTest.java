@@ -42,7 +42,9 @@ class StartServerSettingsTest {
                 "--startup-timeout", "--deadlock-timeout", "--response-buffer-size", "--memory-limit",
                 "--virtual-memory-limit", "--cpu-time-limit", "--user", "--group", "--supplementary-groups",
                 "--umask", "--lang", "--locale", "--python-hash-seed", "--dont-write-bytecode", "--process-name",
-                "--reload-on-changes", "--service-script", "--service-user", "--service-group");
+                "--reload-on-changes", "--service-script", "--service-user", "--service-group",
+                "--server-status", "--enable-metrics", "--metrics-path", "--health-check-path", "--socket-path",
+                "--pid-file", "--setup-only", "--isatty");
     }
 
     @Test
