@@ -7,7 +7,6 @@ import io.jwsgi.config.ServerConfig;
 import io.jwsgi.config.StartServerSettings;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +46,7 @@ final class ServerSetup {
                     config.operations().pidFile(), root.resolve(OUTPUT_FILE)));
             Files.setPosixFilePermissions(control, PosixFilePermissions.fromString("rwxr-xr-x"));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the server root " + root + ": " + e.getMessage(), e);
+            throw new ConfigException("cannot write the server root " + root + ": " + e);
         }
         out.println("Server URL         : http://" + (config.host() == null ? "localhost" : config.host()) + ":"
                 + config.port() + "/");

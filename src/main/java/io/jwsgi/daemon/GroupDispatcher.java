@@ -294,11 +294,11 @@ public final class GroupDispatcher implements Dispatch {
      * The queue length and every known worker's counts, copied under the lock: one short critical section per
      * status or metrics request; the request path itself gains no lock and no work.
      */
-    Snapshot snapshot(List<Worker> extra) {
+    Snapshot snapshot(List<Worker> of) {
         lock.lock();
         try {
             List<Counts> counts = new ArrayList<>();
-            for (Worker w : extra) counts.add(new Counts(w, w.state, w.busy, w.idle.size(), w.assigned));
+            for (Worker w : of) counts.add(new Counts(w, w.state, w.busy, w.idle.size(), w.assigned));
             return new Snapshot(waiting, counts);
         } finally {
             lock.unlock();

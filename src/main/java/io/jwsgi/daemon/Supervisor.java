@@ -182,6 +182,7 @@ public final class Supervisor implements AutoCloseable {
     }
 
     private void loop() {
+        publish(); // the processes start() spawned, before any event arrives
         try {
             while (!stopped.isDone()) {
                 Event event = events.take();
