@@ -102,6 +102,9 @@ public final class Main {
 
     /** apachectl configtest: the options resolve (script, interpreter, directories, socket path all checked). */
     private int configTest(List<String> args) {
+        if (asksForHelp(args)) {
+            return print(StartServerHelp.render(StartServerSettings.ALL));
+        }
         ServerConfig.parse(args, environment.get());
         return print("Syntax OK\n");
     }
