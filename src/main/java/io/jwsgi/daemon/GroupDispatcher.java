@@ -286,7 +286,6 @@ public final class GroupDispatcher implements Dispatch {
         }
     }
 
-
     /** Counts of one worker, copied under the lock for {@link GroupStatus}. */
     record Counts(Worker worker, Worker.State state, int busy, int idle, long requests) {}
 

@@ -12,14 +12,14 @@ import java.util.Map;
  * @param processes configured processes
  * @param threads   configured request threads per process
  * @param queued    requests waiting for a free worker thread
- * @param restarts  processes replaced since start, by reason (a recycle reason such as {@code maximum_requests},
+ * @param restarts  processes replaced since start, by reason in name order (a recycle reason such as {@code maximum_requests},
  *                  a kill reason such as {@code deadlock_timeout}, or {@code exited} for an unexpected exit)
  * @param workers   the processes in their slots, then the ones retiring
  */
 public record GroupStatus(String name, int processes, int threads, int queued, Map<String, Long> restarts,
                           List<ProcessStatus> workers) {
     public GroupStatus {
-        restarts = Map.copyOf(restarts);
+        restarts = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(restarts)); // by reason, for display
         workers = List.copyOf(workers);
     }
 
