@@ -104,7 +104,13 @@ public final class Server {
         out.println(ready);
         out.flush();
         startupLog(config, ready);
+        try {
+            io.jwsgi.ops.PidFile.write(config.operations().pidFile());
+        } catch (IOException e) {
+            server.log.warn("cannot write the pid file path={} error={}", config.operations().pidFile(), e.toString());
+        }
         server.awaitStopped();
+        io.jwsgi.ops.PidFile.remove(config.operations().pidFile());
         return 0;
     }
 
@@ -114,7 +120,7 @@ public final class Server {
         Path errorLog = Logging.configure(config);
         Logger log = LoggerFactory.getLogger(Server.class);
 
-        Path sockets = config.serverRoot().resolve("sockets");
+        Path sockets = config.operations().socketDirectory();
         Files.createDirectories(sockets);
         Files.setPosixFilePermissions(sockets, PosixFilePermissions.fromString("rwx------"));
         Path workerScript = WorkerRuntime.extract(config.serverRoot().resolve("python"));
@@ -154,7 +160,7 @@ public final class Server {
                     new GroupDispatcher(1, Duration.ZERO, Duration.ZERO)));
         }
 
-        org.eclipse.jetty.server.Server jetty = buildJetty(config, dispatcher);
+        org.eclipse.jetty.server.Server jetty = buildJetty(config, dispatcher, supervisor::status);
         Server server = new Server(config, log, jetty, supervisor, services);
         server.startJetty();
         printBanner(config, server, errorLog);
@@ -186,7 +192,9 @@ public final class Server {
         Files.createDirectories(config.logDirectory());
     }
 
-    private static org.eclipse.jetty.server.Server buildJetty(ServerConfig config, GroupDispatcher dispatcher) {
+    private static org.eclipse.jetty.server.Server buildJetty(ServerConfig config, GroupDispatcher dispatcher,
+                                                              java.util.function.Supplier<io.jwsgi.daemon.GroupStatus> status)
+            throws IOException {
         QueuedThreadPool pool = new QueuedThreadPool();
         pool.setName("jwsgi-http");
         // Handlers block (on their worker channel): they run on virtual threads, so a slow app never starves Jetty.
@@ -217,6 +225,12 @@ public final class Server {
         connector.setPort(config.port());
         connector.setAcceptQueueSize(config.serverBacklog());
         connector.setIdleTimeout(config.socketTimeout().toMillis());
+        if (config.operations().socketActivation()) {
+            // systemd bound the socket (LISTEN_FDS): serve on it instead of binding --host/--port.
+            java.nio.channels.ServerSocketChannel inherited = io.jwsgi.ops.SocketActivation.inheritedSocket();
+            inherited.configureBlocking(true);
+            connector.open(inherited);
+        }
         jetty.addConnector(connector);
         Listeners.addHttps(jetty, connector, http, config.protocols()); // --https-port, --http2 (docs/tls.md)
 
@@ -230,16 +244,22 @@ public final class Server {
                 config.socketTimeout(), config.keepAliveTimeout()));
         // --max-clients bounds the requests being handled (Apache's MaxRequestWorkers), not connections:
         // idle keep-alive connections must never lock new clients out.
+        // Requests to the WSGI application are counted for the status page and metrics (docs/operations.md).
+        io.jwsgi.ops.RequestMetrics requests = new io.jwsgi.ops.RequestMetrics();
+        Handler app = new io.jwsgi.ops.MeteredHandler(wsgi, requests);
         // Proxied mount points and virtual hosts first (Apache's ProxyPass wins over Alias), then static files
         // (--document-root, --url-alias) in front of the app, and --compress-responses around all of them; each is
         // absent from the tree unless configured (docs/proxying.md, docs/static-files.md).
         Handler site = ResponseCompression.around(config.content(), ReverseProxy.inFrontOf(
-                StaticFiles.around(config.content(), config.socketTimeout(), config.keepAliveTimeout(), wsgi),
+                StaticFiles.around(config.content(), config.socketTimeout(), config.keepAliveTimeout(), app),
                 config.proxy(), config.hostName()));
         QoSHandler maxClients = new QoSHandler(site);
         maxClients.setMaxRequestCount(config.maxClients());
         maxClients.setMaxSuspend(config.socketTimeout());
-        jetty.setHandler(new GracefulHandler(Listeners.wrap(maxClients, config.protocols())));
+        // Status page, metrics and health check (docs/operations.md) answer before --max-clients applies, after the
+        // HTTPS rules (--https-only, client certificates).
+        jetty.setHandler(new GracefulHandler(Listeners.wrap(new io.jwsgi.ops.OperationsHandler(maxClients,
+                config.operations(), status, requests, config.version()), config.protocols())));
         // Error pages (400 for a malformed request, …) say the status and nothing about the server's internals.
         ErrorHandler errors = new ErrorHandler();
         errors.setShowStacks(false);

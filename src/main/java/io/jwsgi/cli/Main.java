@@ -18,6 +18,9 @@ public final class Main {
 
             Commands:
               start-server [SCRIPT] [options]  Run the WSGI application in SCRIPT in the foreground.
+              setup-server [SCRIPT] [options]  Write the server root and its control script (apachectl
+                                               start|stop|restart|graceful|configtest) without starting.
+              configtest [options]             Check start-server options and exit ("Syntax OK").
               settings-doc                     Print the start-server options as Markdown (docs/settings.md).
 
             Options:
@@ -68,6 +71,8 @@ public final class Main {
             case "--version" -> print("jwsgi " + Version.current() + "\n");
             case "settings-doc" -> print(SettingsDoc.render(StartServerSettings.ALL));
             case "start-server" -> startServer(rest);
+            case "setup-server" -> setupServer(rest);
+            case "configtest" -> configTest(rest);
             default -> throw new ConfigException("unknown command '" + args.getFirst() + "' (see jwsgi --help)");
         };
     }
@@ -76,8 +81,32 @@ public final class Main {
         if (asksForHelp(args)) {
             return print(StartServerHelp.render(StartServerSettings.ALL));
         }
-        ServerConfig config = ServerConfig.parse(args, environment.get());
+        Environment env = environment.get();
+        ServerConfig config = ServerConfig.parse(args, env);
+        if (config.operations().setupOnly()) {
+            ServerSetup.write(config, args, env, out);
+            return ExitCode.OK.code();
+        }
         return server.applyAsInt(config);
+    }
+
+    private int setupServer(List<String> args) {
+        if (asksForHelp(args)) {
+            return print(StartServerHelp.render(StartServerSettings.ALL));
+        }
+        Environment env = environment.get();
+        ServerConfig config = ServerConfig.parse(args, env);
+        ServerSetup.write(config, args, env, out);
+        return ExitCode.OK.code();
+    }
+
+    /** apachectl configtest: the options resolve (script, interpreter, directories, socket path all checked). */
+    private int configTest(List<String> args) {
+        if (asksForHelp(args)) {
+            return print(StartServerHelp.render(StartServerSettings.ALL));
+        }
+        ServerConfig.parse(args, environment.get());
+        return print("Syntax OK\n");
     }
 
     /** {@code --help} anywhere before {@code --}, so it works appended to a long command line. */

@@ -39,6 +39,7 @@ import java.util.Map;
  * @param content          static files and response compression
  * @param logRotation      --rotate-logs and its sizes
  * @param proxyTrust       forwarded headers honoured and the proxies trusted to send them
+ * @param operations       status page, metrics, health check, sockets, pid file (docs/operations.md)
  * @param version          jwsgi's version
  */
 public record ServerConfig(
@@ -88,6 +89,7 @@ public record ServerConfig(
         ContentOptions content,
         LogRotation logRotation,
         ProxyTrust proxyTrust,
+        Operations operations,
         String version) {
 
     /** What {@code --header-buffer-size 0} stands for: mod_wsgi's stack buffer size. */

@@ -109,6 +109,7 @@ final class ServerConfigResolver {
                 ContentOptions.resolve(args, cwd),
                 LogRotation.resolve(args),
                 ProxyTrust.resolve(args),
+                OperationsResolver.resolve(args, serverRoot, environment),
                 Version.current());
     }
 

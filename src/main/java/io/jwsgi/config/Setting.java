@@ -43,7 +43,8 @@ public record Setting<T>(
         PROXY("Reverse proxy"),
         CONTENT("Static files and compression"),
         LOGGING("Logging"),
-        TRUST("Behind a proxy");
+        TRUST("Behind a proxy"),
+        OPERATIONS("Status, metrics and control");
 
         private final String title;
 

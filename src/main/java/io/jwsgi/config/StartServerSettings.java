@@ -6,6 +6,7 @@ import static io.jwsgi.config.Setting.Section.DAEMON;
 import static io.jwsgi.config.Setting.Section.HTTPS;
 import static io.jwsgi.config.Setting.Section.LOGGING;
 import static io.jwsgi.config.Setting.Section.PROXY;
+import static io.jwsgi.config.Setting.Section.OPERATIONS;
 import static io.jwsgi.config.Setting.Section.PYTHON;
 import static io.jwsgi.config.Setting.Section.SERVER;
 import static io.jwsgi.config.Setting.Section.TRUST;
@@ -528,6 +529,48 @@ public final class StartServerSettings {
             .withComputedDefault("every peer, when only --trust-proxy-header is given (mod_wsgi's rule)")
             .withHelp("Address or network (127.0.0.1, 10.0.0.0/8, ::1, fd00::/8) of a proxy whose forwarded headers "
                     + "are honoured; X-Forwarded-For is walked back through these to the client.");
+    // Status, metrics and control (docs/operations.md)
+
+    public static final Setting<Boolean> SERVER_STATUS = Setting.flag(OPERATIONS, "server-status")
+            .withHelp("Serve a status page at /server-status: per worker process its state, busy and idle threads, "
+                    + "requests served and uptime, the queue and the restarts; HTML, or plain 'Key: value' lines "
+                    + "with ?auto (as Apache's mod_status). Only to clients on the loopback interface (mod_wsgi-express: "
+                    + "Require host localhost); others get 403.");
+
+    public static final Setting<Boolean> ENABLE_METRICS = Setting.flag(OPERATIONS, "enable-metrics")
+            .withHelp("Serve Prometheus metrics (text exposition format) at --metrics-path: requests by status "
+                    + "class, a latency histogram, queue depth, busy threads, worker restarts by reason, worker "
+                    + "resident memory. Served to any client. jwsgi's own option.");
+
+    public static final Setting<String> METRICS_PATH = Setting.of(OPERATIONS, "metrics-path", "URL",
+                    ValueType.text().check(v -> v.startsWith("/"), v -> "'" + v + "' does not start with '/'"))
+            .withDefault("/metrics")
+            .withHelp("URL path of the metrics with --enable-metrics. jwsgi's own option.");
+
+    public static final Setting<String> HEALTH_CHECK_PATH = Setting.of(OPERATIONS, "health-check-path", "URL",
+                    ValueType.text().check(v -> v.startsWith("/"), v -> "'" + v + "' does not start with '/'"))
+            .withHelp("URL path answered by the server itself for load balancers: 200 while at least one worker "
+                    + "process is ready to take requests, 503 otherwise. Served to any client. jwsgi's own option.");
+
+    public static final Setting<Path> SOCKET_PATH = Setting.of(OPERATIONS, "socket-path", "DIR", ValueType.path())
+            .withComputedDefault("<server-root>/sockets")
+            .withHelp("Directory of the UNIX sockets the worker processes connect to (mod_wsgi-express 4.6's "
+                    + "--socket-path, later --socket-prefix). A socket path must fit in 107 bytes: when the server "
+                    + "root is too deep, start-up says so and this gives a shorter directory.");
+
+    public static final Setting<Path> PID_FILE = Setting.of(OPERATIONS, "pid-file", "FILE", ValueType.path())
+            .withComputedDefault("<server-root>/jwsgi.pid")
+            .withHelp("File the server writes its process id to once it is ready, and removes when it stops "
+                    + "(the control script of setup-server reads it).");
+
+    public static final Setting<Boolean> SETUP_ONLY = Setting.flag(OPERATIONS, "setup-only")
+            .withHelp("Write the server root and its control script (as setup-server) and exit without starting.");
+
+    public static final Setting<Boolean> ISATTY = Setting.flag(OPERATIONS, "isatty")
+            .withHelp("Interactive terminal mode (mod_wsgi-express 4.6): the ./jwsgi launcher runs the server as a "
+                    + "child in a process group of its own instead of exec'ing it, forwards SIGINT, SIGTERM, SIGHUP and "
+                    + "SIGUSR1 to it and ignores SIGWINCH, so Ctrl-C reaches only the server, which then stops its "
+                    + "workers in order. Handled by the launcher; refused when the jar is run directly.");
 
     /** Every option, in the order help and docs list them. */
     public static final List<Setting<?>> ALL = List.of(
@@ -550,5 +593,7 @@ public final class StartServerSettings {
             DOCUMENT_ROOT, DIRECTORY_INDEX, URL_ALIAS, ENABLE_SENDFILE, COMPRESS_RESPONSES,
             LOG_DIRECTORY, LOG_TO_TERMINAL, LOG_LEVEL, ERROR_LOG_NAME, ACCESS_LOG, ACCESS_LOG_FORMAT,
             ACCESS_LOG_NAME, STARTUP_LOG, STARTUP_LOG_NAME,
-            ROTATE_LOGS, MAX_LOG_SIZE, MAX_LOG_FILES, TRUST_PROXY_HEADER, TRUST_PROXY);
+            ROTATE_LOGS, MAX_LOG_SIZE, MAX_LOG_FILES, TRUST_PROXY_HEADER, TRUST_PROXY,
+            SERVER_STATUS, ENABLE_METRICS, METRICS_PATH, HEALTH_CHECK_PATH, SOCKET_PATH, PID_FILE, SETUP_ONLY,
+            ISATTY);
 }

@@ -286,4 +286,23 @@ public final class GroupDispatcher implements Dispatch {
         }
     }
 
+    /** Counts of one worker, copied under the lock for {@link GroupStatus}. */
+    record Counts(Worker worker, Worker.State state, int busy, int idle, long requests) {}
+
+    /**
+     * The queue length and every known worker's counts, copied under the lock: one short critical section per
+     * status or metrics request; the request path itself gains no lock and no work.
+     */
+    Snapshot snapshot(List<Worker> of) {
+        lock.lock();
+        try {
+            List<Counts> counts = new ArrayList<>();
+            for (Worker w : of) counts.add(new Counts(w, w.state, w.busy, w.idle.size(), w.assigned));
+            return new Snapshot(waiting, counts);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    record Snapshot(int waiting, List<Counts> workers) {}
 }

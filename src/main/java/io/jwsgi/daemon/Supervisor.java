@@ -105,6 +105,10 @@ public final class Supervisor implements AutoCloseable {
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private ChannelListener listener;
     private boolean stopping;
+    /** Processes replaced since start, by reason; owned by the supervisor thread. */
+    private final java.util.Map<String, Long> restarts = new java.util.TreeMap<>();
+    /** What {@link #status()} reads: republished by the supervisor thread after every event it applies. */
+    private volatile Published published = new Published(List.of(), 0, java.util.Map.of());
     private Thread thread;
 
     public Supervisor(GroupSpec spec, WorkerLauncher launcher, GroupDispatcher dispatcher) {
@@ -178,6 +182,7 @@ public final class Supervisor implements AutoCloseable {
     }
 
     private void loop() {
+        publish(); // the processes start() spawned, before any event arrives
         try {
             while (!stopped.isDone()) {
                 Event event = events.take();
@@ -197,10 +202,49 @@ public final class Supervisor implements AutoCloseable {
                     case Event.Kill k -> killRemaining();
                 }
                 if (stopping && allExited()) finishStop();
+                publish();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * The supervisor's share of a {@link GroupStatus}, immutable: its processes (those in slots first, then the
+     * {@code retiring} ones from index {@code inSlots}) and restart counts.
+     */
+    private record Published(List<Worker> workers, int inSlots, java.util.Map<String, Long> restarts) {}
+
+    private void publish() {
+        List<Worker> all = new ArrayList<>(slots.length + retiring.size());
+        for (Worker w : slots) if (w != null) all.add(w);
+        int inSlots = all.size();
+        all.addAll(retiring);
+        published = new Published(List.copyOf(all), inSlots, java.util.Map.copyOf(restarts));
+    }
+
+    /**
+     * The group as it is now, for the status page and the metrics; callable from any thread. The process list and
+     * restart counts are what the supervisor thread last published (no lock: a volatile read of an immutable
+     * record); busy, idle and request counts come from one short dispatcher critical section.
+     */
+    public GroupStatus status() {
+        Published p = published;
+        GroupDispatcher.Snapshot counts = dispatcher.snapshot(p.workers());
+        long now = clock.getAsLong();
+        List<GroupStatus.ProcessStatus> processes = new ArrayList<>();
+        for (int i = 0; i < counts.workers().size(); i++) {
+            GroupDispatcher.Counts c = counts.workers().get(i);
+            Worker w = c.worker();
+            boolean retiring = i >= p.inSlots();
+            processes.add(new GroupStatus.ProcessStatus(w.slot(), w.pid(), c.state().name().toLowerCase(java.util.Locale.ROOT),
+                    retiring, c.busy(), c.idle(), c.requests(), Duration.ofNanos(Math.max(0, now - w.startedNanos()))));
+        }
+        return new GroupStatus(spec.name(), spec.processes(), spec.threads(), counts.waiting(), p.restarts(), processes);
+    }
+
+    private void countRestart(String reason) {
+        restarts.merge(reason, 1L, Long::sum);
     }
 
     private void spawn(int slot) {
@@ -280,6 +324,7 @@ public final class Supervisor implements AutoCloseable {
     private void recycle(Worker w, String reason, Duration drain) {
         if (stopping || slots[w.slot()] != w || w.stopReason != null) return;
         w.stopReason = reason;
+        countRestart(reason);
         log.info("worker recycled group={} slot={} pid={} reason={}", spec.name(), w.slot(), w.pid(), reason);
         dispatcher.quiesce(w); // no new requests from now on; its channels stay open until it has heard why
         slots[w.slot()] = null;
@@ -360,6 +405,7 @@ public final class Supervisor implements AutoCloseable {
 
     private void kill(Worker w, String reason) {
         w.terminated = true;
+        w.killReason = reason.replace('-', '_');
         w.killDeadlineNanos = 0;
         log.warn("worker killed reason={} group={} slot={} pid={}", reason, spec.name(), w.slot(), w.pid());
         w.process().destroyForcibly();
@@ -481,6 +527,7 @@ public final class Supervisor implements AutoCloseable {
                     + " (group=" + spec.name() + " pid=" + w.pid() + "); its output is in the error log");
             return;
         }
+        countRestart(w.killReason != null ? w.killReason : "exited");
         boolean quick = clock.getAsLong() - w.startedNanos() < QUICK_EXIT.toNanos();
         // A service is ready from the start, so for it only a quick exit counts: it must not become a fork loop.
         int failures = (wasReady && !spec.service()) || !quick ? 0 : quickExits[w.slot()] + 1;
@@ -554,7 +601,7 @@ public final class Supervisor implements AutoCloseable {
     }
 
     /** VmRSS of a process from /proc, in bytes; -1 where there is no /proc (the memory check is then off). */
-    static long vmRss(long pid) {
+    public static long vmRss(long pid) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
                 if (line.startsWith("VmRSS:")) {

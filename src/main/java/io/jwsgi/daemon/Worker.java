@@ -36,6 +36,8 @@ public final class Worker {
     java.time.Duration drain;
     long killDeadlineNanos;
     boolean terminated;
+    /** Why the supervisor killed it (deadlock_timeout, startup_timeout, …), or null: its restart's reason. */
+    String killReason;
 
     // Guarded by the dispatcher's lock.
     final ArrayDeque<Channel> idle = new ArrayDeque<>();

@@ -173,6 +173,8 @@ public final class WorkerRuntime {
             pb.redirectErrorStream(true);
             pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             Map<String, String> env = pb.environment();
+            // systemd's socket-activation variables are for the server, not its children (sd_listen_fds unsets them).
+            env.keySet().removeAll(java.util.Set.of("LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"));
             env.put("JWSGI_SOCKET", socket.toString());
             env.put("JWSGI_TOKEN", token);
             env.put("JWSGI_WORKER_SLOT", Integer.toString(slot));

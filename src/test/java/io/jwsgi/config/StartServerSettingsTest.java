@@ -48,7 +48,9 @@ class StartServerSettingsTest {
                 "--ssl-certificate-chain-file", "--ssl-ca-certificate-file", "--ssl-verify-client", "--ssl-environment",
                 "--https-only", "--hsts-policy",
                 "--document-root", "--directory-index", "--url-alias", "--enable-sendfile", "--compress-responses",
-                "--rotate-logs", "--max-log-size", "--max-log-files", "--trust-proxy-header", "--trust-proxy");
+                "--rotate-logs", "--max-log-size", "--max-log-files", "--trust-proxy-header", "--trust-proxy",
+                "--server-status", "--enable-metrics", "--metrics-path", "--health-check-path", "--socket-path",
+                "--pid-file", "--setup-only", "--isatty");
     }
 
     @Test

@@ -165,6 +165,40 @@ class RecyclingTest {
     }
 
     @Test
+    void statusShowsTheRetiringProcessBesideItsReplacementAndCountsTheRestartByReason() throws Exception {
+        start(Policy.none().maximumRequests(2), 1, false);
+        FakeProcess first = readyWorker(1, 1, false);
+        supervisor.ready().get(5, TimeUnit.SECONDS);
+        supervisor.sync().get(5, TimeUnit.SECONDS);
+        GroupStatus before = supervisor.status();
+        assertThat(before.workers()).singleElement().satisfies(p -> {
+            assertThat(p.pid()).isEqualTo(first.pid());
+            assertThat(p.state()).isEqualTo("ready");
+            assertThat(p.retiring()).isFalse();
+            assertThat(p.idle()).isEqualTo(1);
+        });
+        assertThat(before.anyReady()).isTrue();
+        assertThat(before.restarts()).isEmpty();
+
+        dispatcher.release(dispatcher.acquire());
+        Channel last = dispatcher.acquire();
+        FakeProcess replacement = awaitLaunch(2);
+        supervisor.sync().get(5, TimeUnit.SECONDS);
+        GroupStatus during = supervisor.status();
+        assertThat(during.restarts()).containsExactly(java.util.Map.entry("maximum_requests", 1L));
+        assertThat(during.workers()).hasSize(2);
+        assertThat(during.workers().get(0).pid()).isEqualTo(replacement.pid());
+        assertThat(during.workers().get(0).state()).isEqualTo("starting");
+        assertThat(during.workers().get(1).pid()).isEqualTo(first.pid());
+        assertThat(during.workers().get(1).retiring()).isTrue();
+        assertThat(during.workers().get(1).busy()).isEqualTo(1);
+        assertThat(during.workers().get(1).requests()).isEqualTo(2);
+        assertThat(during.anyReady()).isFalse(); // the replacement has not connected yet
+        assertThat(during.busy()).isEqualTo(1);
+        dispatcher.release(last);
+    }
+
+    @Test
     void aRecycledProcessGetsNoMoreRequests() throws Exception {
         start(Policy.none().maximumRequests(1), 2, false);
         readyWorker(1, 2, false);

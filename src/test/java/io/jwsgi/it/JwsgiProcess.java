@@ -63,6 +63,15 @@ public final class JwsgiProcess implements AutoCloseable {
         return p;
     }
 
+    /** Runs {@code command} (something that ends up running start-server) without waiting; stdin from /dev/null. */
+    public static JwsgiProcess launchCommand(Path serverRoot, List<String> command, java.util.Map<String, String> env)
+            throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().putAll(env);
+        return new JwsgiProcess(pb.start(), serverRoot);
+    }
+
     private static JwsgiProcess launch(Path serverRoot, boolean terminal, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(java(), "-jar", jar().toString(), "start-server"));
         cmd.addAll(List.of(args));

@@ -1,0 +1,33 @@
+package io.jwsgi.config;
+
+import java.nio.file.Path;
+
+/**
+ * How the server is watched and controlled from outside: the status page, the metrics and health endpoints, where
+ * the worker sockets and the pid file live, and whether the listening socket was handed over by systemd. See
+ * docs/operations.md.
+ *
+ * @param serverStatus     serve /server-status (loopback clients only)
+ * @param metricsPath      URL path of the Prometheus metrics, or null when they are off
+ * @param healthCheckPath  URL path of the health check, or null when it is off
+ * @param socketDirectory  absolute directory of the worker channel sockets
+ * @param pidFile          absolute path of the pid file
+ * @param setupOnly        write the server root and control script, do not start
+ * @param socketActivation serve on the socket systemd passed as file descriptor 3 (LISTEN_FDS=1, LISTEN_PID = this
+ *                         process) instead of binding --host/--port
+ */
+public record Operations(
+        boolean serverStatus,
+        String metricsPath,
+        String healthCheckPath,
+        Path socketDirectory,
+        Path pidFile,
+        boolean setupOnly,
+        boolean socketActivation) {
+
+    /** The URL path of the status page (fixed, as in mod_wsgi-express). */
+    public static final String SERVER_STATUS_PATH = "/server-status";
+
+    /** The first file descriptor systemd passes (SD_LISTEN_FDS_START). */
+    public static final int LISTEN_FDS_START = 3;
+}
