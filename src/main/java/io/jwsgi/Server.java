@@ -7,6 +7,9 @@ import io.jwsgi.daemon.GroupDispatcher;
 import io.jwsgi.daemon.Supervisor;
 import io.jwsgi.daemon.WorkerBootException;
 import io.jwsgi.daemon.WorkerRuntime;
+import io.jwsgi.config.RequestLimits;
+import io.jwsgi.frontend.ReadTimeouts;
+import io.jwsgi.frontend.RequestIntake;
 import io.jwsgi.frontend.WsgiHandler;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -27,7 +30,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import org.eclipse.jetty.server.CustomRequestLog;
 import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.RequestLog;
 import org.eclipse.jetty.server.RequestLogWriter;
 import org.eclipse.jetty.server.ServerConnector;
@@ -199,7 +201,12 @@ public final class Server {
         // enforces and what it does not yet.
         http.setHttpCompliance(HttpCompliance.RFC9110.without("jwsgi-strict",
                 HttpCompliance.Violation.LF_HEADER_TERMINATION));
-        ServerConnector connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
+        // Request-head limits, the rules Jetty's parser lacks, and the read timeouts (docs/reliability.md).
+        RequestLimits limits = config.requestLimits();
+        http.setRequestHeaderSize(Math.max(64 * 1024, limits.limitRequestLine() + limits.limitRequestFieldSize() + 4));
+        ReadTimeouts readTimeouts = new ReadTimeouts(limits);
+        jetty.addBean(readTimeouts);
+        ServerConnector connector = new ServerConnector(jetty, RequestIntake.connectionFactory(http, readTimeouts));
         connector.setHost(config.host());
         connector.setPort(config.port());
         connector.setAcceptQueueSize(config.serverBacklog());
@@ -220,7 +227,7 @@ public final class Server {
         QoSHandler maxClients = new QoSHandler(wsgi);
         maxClients.setMaxRequestCount(config.maxClients());
         maxClients.setMaxSuspend(config.socketTimeout());
-        jetty.setHandler(new GracefulHandler(maxClients));
+        jetty.setHandler(new RequestIntake(readTimeouts, config.limitRequestBody(), new GracefulHandler(maxClients)));
         // Error pages (400 for a malformed request, …) say the status and nothing about the server's internals.
         ErrorHandler errors = new ErrorHandler();
         errors.setShowStacks(false);

@@ -34,6 +34,7 @@ import java.util.Map;
  * @param lifecycle        recycling and timeouts of the worker processes
  * @param workerProcess    limits, identity and environment of each worker process
  * @param serviceScripts   in the order given
+ * @param requestLimits    request-head limits and client read timeouts
  * @param version          jwsgi's version
  */
 public record ServerConfig(
@@ -78,6 +79,7 @@ public record ServerConfig(
         Lifecycle lifecycle,
         WorkerProcessOptions workerProcess,
         List<ServiceScript> serviceScripts,
+        RequestLimits requestLimits,
         String version) {
 
     /** What {@code --header-buffer-size 0} stands for: mod_wsgi's stack buffer size. */

@@ -104,6 +104,7 @@ final class ServerConfigResolver {
                 lifecycle(args),
                 workerProcess(args, processGroup, environment),
                 serviceScripts(args, cwd),
+                RequestLimits.resolve(args),
                 Version.current());
     }
 

@@ -42,7 +42,10 @@ class StartServerSettingsTest {
                 "--startup-timeout", "--deadlock-timeout", "--response-buffer-size", "--memory-limit",
                 "--virtual-memory-limit", "--cpu-time-limit", "--user", "--group", "--supplementary-groups",
                 "--umask", "--lang", "--locale", "--python-hash-seed", "--dont-write-bytecode", "--process-name",
-                "--reload-on-changes", "--service-script", "--service-user", "--service-group");
+                "--reload-on-changes", "--service-script", "--service-user", "--service-group",
+                // client limits and read timeouts (docs/reliability.md)
+                "--limit-request-line", "--limit-request-field-size", "--limit-request-fields", "--header-timeout",
+                "--header-max-timeout", "--header-min-rate", "--body-timeout", "--body-max-timeout", "--body-min-rate");
     }
 
     @Test
