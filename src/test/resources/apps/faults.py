@@ -6,7 +6,7 @@ on request.
   /echo               the request body
   /download?size=N    N bytes, yielded in 64 KiB pieces; the iterable's close() appends "closed <id>" to
                       MARKER_DIR/closed (from --setenv) so a test sees it was called after a client left
-  /sleep?secs=S       sleeps, then "slept"
+  /sleep?secs=S       sleeps, then "slept <pid>"; first appends "started <pid>" to MARKER_DIR/started
   /segfault           reads address 0 through ctypes: the process dies of SIGSEGV
   /leak?mb=N          keeps N MiB more resident, for good
   /block              blocks forever (request-timeout's business)
@@ -77,8 +77,12 @@ def application(environ, start_response):
         if path == '/echo':
             return _reply(start_response, body, ctype='application/octet-stream')
         if path == '/sleep':
+            marker = environ.get('MARKER_DIR')
+            if marker:
+                with open(os.path.join(marker, 'started'), 'a') as f:
+                    f.write('started %d\n' % os.getpid())
             time.sleep(float(_param(environ, 'secs', '1')))
-            return _reply(start_response, b'slept')
+            return _reply(start_response, b'slept %d' % os.getpid())
         if path == '/segfault':
             ctypes.string_at(0)
         if path == '/leak':
