@@ -173,7 +173,7 @@ public final class Server {
     }
 
     private static void prepareRoot(ServerConfig config) throws IOException {
-        Files.createDirectories(config.serverRoot());
+        ServerRoot.prepare(config.serverRoot(), (int) new com.sun.security.auth.module.UnixSystem().getUid());
         Files.createDirectories(config.logDirectory());
     }
 
