@@ -102,6 +102,12 @@ class SlowClientsIT {
                 "--processes", "1", "--threads", "4", "--header-timeout", "2", "--header-max-timeout", "4",
                 "--body-timeout", "2")) {
             int port = server.port();
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(10)).build();
+            // The same real clients without an attack first: the baseline the attack is compared with.
+            ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+            List<Long> baseline = realClients(client, server, System.nanoTime() + Duration.ofSeconds(3).toNanos(),
+                    failures);
             Duration attack = Duration.ofSeconds(10);
             long end = System.nanoTime() + attack.toNanos();
             AtomicInteger closedBy408 = new AtomicInteger();
@@ -127,53 +133,59 @@ class SlowClientsIT {
                 }));
             }
             Thread.sleep(1500); // the attack is established
-            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(10)).build();
-            ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
-            ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-            CountDownLatch done = new CountDownLatch(4);
-            for (int c = 0; c < 4; c++) {
-                Thread.ofVirtual().start(() -> {
-                    try {
-                        while (System.nanoTime() < end) {
-                            long begin = System.nanoTime();
-                            try {
-                                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(server.url("/fast")))
-                                        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-                                if (r.statusCode() != 200) failures.add("status " + r.statusCode());
-                            } catch (IOException e) {
-                                failures.add(e.toString());
-                            }
-                            latencies.add(System.nanoTime() - begin);
-                            Thread.sleep(20);
-                        }
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    } finally {
-                        done.countDown();
-                    }
-                });
-            }
-            done.await();
+            List<Long> sorted = realClients(client, server, end, failures);
             for (Thread t : attackers) t.join(Duration.ofSeconds(15));
 
-            List<Long> sorted = new ArrayList<>(latencies);
-            Collections.sort(sorted);
             long p50 = sorted.get(sorted.size() / 2), p99 = sorted.get((int) (sorted.size() * 0.99));
             long max = sorted.getLast();
             String stats = stats(server);
+            long baseP50 = baseline.get(baseline.size() / 2), baseP99 = baseline.get((int) (baseline.size() * 0.99));
             System.out.printf("slow clients: %d attacking connections (%d closed with 408); real requests %d, "
-                            + "p50 %.1f ms, p99 %.1f ms, max %.1f ms; app stats %s%n", attacks.get(), closedBy408.get(),
-                    sorted.size(), p50 / 1e6, p99 / 1e6, max / 1e6, stats);
+                            + "p50 %.1f ms, p99 %.1f ms, max %.1f ms (no attack, same clients: %d requests, p50 %.1f ms, "
+                            + "p99 %.1f ms); app stats %s%n", attacks.get(), closedBy408.get(), sorted.size(), p50 / 1e6,
+                    p99 / 1e6, max / 1e6, baseline.size(), baseP50 / 1e6, baseP99 / 1e6, stats);
             assertThat(failures).as(server.output()).isEmpty();
             assertThat(sorted.size()).isGreaterThan(20);
             assertThat(Duration.ofNanos(max)).as("slowest real request").isLessThan(Duration.ofSeconds(5));
             // No attacker ever reached the application, so none held a worker thread.
             assertThat(stats).doesNotContain("/slowloris").doesNotContain("/slow-body");
-            assertThat(callsTo(stats, "/fast")).isEqualTo(sorted.size());
+            assertThat(callsTo(stats, "/fast")).isEqualTo(sorted.size() + baseline.size());
             assertThat(attacks.get()).isGreaterThan(300); // connections were closed and reopened
             assertThat(closedBy408.get()).isGreaterThan(attacks.get() / 2);
         }
+    }
+
+    /** Four clients sending GET /fast back to back (20 ms apart) until {@code end}; returns sorted latencies. */
+    static List<Long> realClients(HttpClient client, JwsgiProcess server, long end, ConcurrentLinkedQueue<String> failures)
+            throws InterruptedException {
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        CountDownLatch done = new CountDownLatch(4);
+        for (int c = 0; c < 4; c++) {
+            Thread.ofVirtual().start(() -> {
+                try {
+                    while (System.nanoTime() < end) {
+                        long begin = System.nanoTime();
+                        try {
+                            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(server.url("/fast")))
+                                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+                            if (r.statusCode() != 200) failures.add("status " + r.statusCode());
+                        } catch (IOException e) {
+                            failures.add(e.toString());
+                        }
+                        latencies.add(System.nanoTime() - begin);
+                        Thread.sleep(20);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    done.countDown();
+                }
+            });
+        }
+        done.await();
+        List<Long> sorted = new ArrayList<>(latencies);
+        Collections.sort(sorted);
+        return sorted;
     }
 
     /** Sends {@code unit} whenever the server is silent for the socket's timeout, until it answers or closes. */
