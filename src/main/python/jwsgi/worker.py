@@ -77,6 +77,7 @@ if __name__ == '__main__' and not __package__:
     sys.path.insert(0, os.path.dirname(_RUNTIME_DIR))
 
 import atexit
+import faulthandler
 import json
 import runpy
 import signal
@@ -404,6 +405,12 @@ def run_service(config):
 def main(environ=None):
     environ = os.environ if environ is None else environ
     configure_stdio()
+    # A crash in C (a segfault in an extension, ctypes misuse) prints every thread's Python stack to stderr,
+    # hence to the error log next to the supervisor's "worker exited ... signal=SIGSEGV" line.
+    try:
+        faulthandler.enable(file=sys.__stderr__, all_threads=True)
+    except (AttributeError, ValueError, OSError):
+        pass  # no usable stderr descriptor: the supervisor's exit line still names the signal
     try:
         settings = Settings.take(environ)
     except StartupError as e:

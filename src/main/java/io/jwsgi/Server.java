@@ -15,6 +15,9 @@ import io.jwsgi.frontend.ResponseCompression;
 import io.jwsgi.frontend.ReverseProxy;
 import io.jwsgi.frontend.StaticFiles;
 import io.jwsgi.frontend.TrustedProxies;
+import io.jwsgi.config.RequestLimits;
+import io.jwsgi.frontend.ReadTimeouts;
+import io.jwsgi.frontend.RequestIntake;
 import io.jwsgi.frontend.WsgiHandler;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -188,7 +191,7 @@ public final class Server {
     }
 
     private static void prepareRoot(ServerConfig config) throws IOException {
-        Files.createDirectories(config.serverRoot());
+        ServerRoot.prepare(config.serverRoot(), (int) new com.sun.security.auth.module.UnixSystem().getUid());
         Files.createDirectories(config.logDirectory());
     }
 
@@ -220,7 +223,14 @@ public final class Server {
                 HttpCompliance.Violation.LF_HEADER_TERMINATION));
         // --trust-proxy-header / --trust-proxy (docs/behind-a-proxy.md): before the listeners copy the configuration.
         if (config.proxyTrust().enabled()) http.addCustomizer(new TrustedProxies(config.proxyTrust()));
-        ServerConnector connector = new ServerConnector(jetty, Listeners.plain(http, config.protocols()));
+        // Request-head limits, the rules Jetty's parser lacks, and the read timeouts (docs/reliability.md): on every
+        // HTTP/1.1 listener, plain and TLS.
+        RequestLimits limits = config.requestLimits();
+        http.setRequestHeaderSize(Math.max(64 * 1024, limits.limitRequestLine() + limits.limitRequestFieldSize() + 4));
+        ReadTimeouts readTimeouts = new ReadTimeouts(limits);
+        jetty.addBean(readTimeouts);
+        ServerConnector connector = new ServerConnector(jetty,
+                Listeners.plain(RequestIntake.connectionFactory(http, readTimeouts), http, config.protocols()));
         connector.setHost(config.host());
         connector.setPort(config.port());
         connector.setAcceptQueueSize(config.serverBacklog());
@@ -232,7 +242,8 @@ public final class Server {
             connector.open(inherited);
         }
         jetty.addConnector(connector);
-        Listeners.addHttps(jetty, connector, http, config.protocols()); // --https-port, --http2 (docs/tls.md)
+        Listeners.addHttps(jetty, connector, http, config.protocols(),
+                secure -> RequestIntake.connectionFactory(secure, readTimeouts)); // --https-port, --http2 (docs/tls.md)
 
         Map<String, String> extra = new LinkedHashMap<>(config.setenv());
         for (String name : config.passenv()) {
@@ -257,9 +268,11 @@ public final class Server {
         maxClients.setMaxRequestCount(config.maxClients());
         maxClients.setMaxSuspend(config.socketTimeout());
         // Status page, metrics and health check (docs/operations.md) answer before --max-clients applies, after the
-        // HTTPS rules (--https-only, client certificates).
-        jetty.setHandler(new GracefulHandler(Listeners.wrap(new io.jwsgi.ops.OperationsHandler(maxClients,
-                config.operations(), status, requests, config.version()), config.protocols())));
+        // HTTPS rules (--https-only, client certificates); the intake (read timeouts, small bodies read whole before
+        // a worker thread is taken) comes first of all.
+        jetty.setHandler(new RequestIntake(readTimeouts, config.limitRequestBody(), new GracefulHandler(
+                Listeners.wrap(new io.jwsgi.ops.OperationsHandler(maxClients, config.operations(), status, requests,
+                        config.version()), config.protocols()))));
         // Error pages (400 for a malformed request, …) say the status and nothing about the server's internals.
         ErrorHandler errors = new ErrorHandler();
         errors.setShowStacks(false);

@@ -40,6 +40,7 @@ import java.util.Map;
  * @param logRotation      --rotate-logs and its sizes
  * @param proxyTrust       forwarded headers honoured and the proxies trusted to send them
  * @param operations       status page, metrics, health check, sockets, pid file (docs/operations.md)
+ * @param requestLimits    request-head limits and client read timeouts
  * @param version          jwsgi's version
  */
 public record ServerConfig(
@@ -90,6 +91,7 @@ public record ServerConfig(
         LogRotation logRotation,
         ProxyTrust proxyTrust,
         Operations operations,
+        RequestLimits requestLimits,
         String version) {
 
     /** What {@code --header-buffer-size 0} stands for: mod_wsgi's stack buffer size. */

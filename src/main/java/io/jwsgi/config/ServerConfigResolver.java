@@ -110,6 +110,7 @@ final class ServerConfigResolver {
                 LogRotation.resolve(args),
                 ProxyTrust.resolve(args),
                 OperationsResolver.resolve(args, serverRoot, environment),
+                RequestLimits.resolve(args),
                 Version.current());
     }
 

@@ -197,6 +197,64 @@ public final class StartServerSettings {
             .withHelp("Strict-Transport-Security header value sent on HTTPS responses, e.g. 'max-age=31536000; "
                     + "includeSubDomains'. Needs --https-only, as in mod_wsgi-express.");
 
+    // Client limits: Apache's LimitRequest* directives and mod_reqtimeout's RequestReadTimeout (mod_wsgi-express's
+    // --header-timeout ... --body-min-rate). One block, resolved into RequestLimits.
+
+    public static final Setting<Integer> LIMIT_REQUEST_LINE = Setting.of(SERVER, "limit-request-line", "BYTES",
+                    ValueType.wholeNumber(64))
+            .withDefault("8190")
+            .withHelp("Longest request line (method, target, version and CRLF) accepted, in bytes; longer is refused with "
+                    + "414 and the connection closed. Apache's LimitRequestLine; mod_wsgi-express has no option.");
+
+    public static final Setting<Integer> LIMIT_REQUEST_FIELD_SIZE = Setting.of(SERVER, "limit-request-field-size",
+                    "BYTES", ValueType.wholeNumber(64))
+            .withDefault("8190")
+            .withHelp("Longest request header field line (with its CRLF) accepted, in bytes; longer is refused with 431. "
+                    + "Apache's LimitRequestFieldSize (which does not count the CRLF).");
+
+    public static final Setting<Integer> LIMIT_REQUEST_FIELDS = Setting.of(SERVER, "limit-request-fields", "N",
+                    ValueType.wholeNumber(1))
+            .withDefault("100")
+            .withHelp("Most request header fields accepted; more are refused with 431. Apache's LimitRequestFields.");
+
+    public static final Setting<Duration> HEADER_TIMEOUT = Setting.of(SERVER, "header-timeout", "SECONDS",
+                    ValueType.seconds())
+            .withDefault("15")
+            .withHelp("Seconds a client has to send a complete request head (from the connection's start, or from "
+                    + "the first byte of a later request on it); it then gets 408 and the connection is closed. "
+                    + "mod_reqtimeout's header=. 0 turns the header timeout off.");
+
+    public static final Setting<Duration> HEADER_MAX_TIMEOUT = Setting.of(SERVER, "header-max-timeout", "SECONDS",
+                    ValueType.seconds())
+            .withDefault("30")
+            .withHelp("The header timeout grows by one second for every --header-min-rate bytes received, up to this "
+                    + "many seconds. 0 means no maximum.");
+
+    public static final Setting<Integer> HEADER_MIN_RATE = Setting.of(SERVER, "header-min-rate", "BYTES",
+                    ValueType.wholeNumber(0))
+            .withDefault("500")
+            .withHelp("Bytes of the request head that earn one more second of --header-timeout (mod_reqtimeout's "
+                    + "MinRate). 0: the header timeout never grows.");
+
+    public static final Setting<Duration> BODY_TIMEOUT = Setting.of(SERVER, "body-timeout", "SECONDS",
+                    ValueType.seconds())
+            .withDefault("15")
+            .withHelp("Seconds the server may spend waiting for a request body's bytes; then 408 (or an aborted "
+                    + "connection once the response started) and the application's wsgi.input read fails. Time the "
+                    + "application spends not reading is not counted. 0 turns the body timeout off.");
+
+    public static final Setting<Duration> BODY_MAX_TIMEOUT = Setting.of(SERVER, "body-max-timeout", "SECONDS",
+                    ValueType.seconds())
+            .withDefault("0")
+            .withHelp("The body timeout grows by one second for every --body-min-rate bytes received, up to this many "
+                    + "seconds. 0 means no maximum.");
+
+    public static final Setting<Integer> BODY_MIN_RATE = Setting.of(SERVER, "body-min-rate", "BYTES",
+                    ValueType.wholeNumber(0))
+            .withDefault("500")
+            .withHelp("Bytes of request body that earn one more second of --body-timeout. 0: the body timeout never "
+                    + "grows.");
+
     // Worker processes
 
     public static final Setting<Integer> PROCESSES = Setting.of(DAEMON, "processes", "N", ValueType.wholeNumber(1))
@@ -578,7 +636,8 @@ public final class StartServerSettings {
             SETENV, PASSENV, APPLICATION_GROUP,
             PYTHON_EXECUTABLE, PYTHON_HOME,
             HOST, PORT, SERVER_ROOT, SERVER_BACKLOG, MAX_CLIENTS, KEEP_ALIVE_TIMEOUT, SOCKET_TIMEOUT,
-            LIMIT_REQUEST_BODY,
+            LIMIT_REQUEST_BODY, LIMIT_REQUEST_LINE, LIMIT_REQUEST_FIELD_SIZE, LIMIT_REQUEST_FIELDS, HEADER_TIMEOUT,
+            HEADER_MAX_TIMEOUT, HEADER_MIN_RATE, BODY_TIMEOUT, BODY_MAX_TIMEOUT, BODY_MIN_RATE,
             HTTP2, HTTPS_PORT, SSL_CERTIFICATE_FILE, SSL_CERTIFICATE_KEY_FILE, SSL_CERTIFICATE,
             SSL_CERTIFICATE_CHAIN_FILE, SSL_CA_CERTIFICATE_FILE, SSL_VERIFY_CLIENT, SSL_ENVIRONMENT, HTTPS_ONLY,
             HSTS_POLICY,

@@ -521,7 +521,8 @@ public final class Supervisor implements AutoCloseable {
                     status, "shutdown_signal");
             return;
         }
-        log.warn("worker exited group={} slot={} pid={} status={}", spec.name(), w.slot(), w.pid(), status);
+        log.warn("worker exited group={} slot={} pid={} status={}{}", spec.name(), w.slot(), w.pid(), status,
+                signalOf(status));
         if (!ready.isDone() && !wasReady) {
             failBoot("worker process exited during start-up with status " + status
                     + " (group=" + spec.name() + " pid=" + w.pid() + "); its output is in the error log");
@@ -540,6 +541,30 @@ public final class Supervisor implements AutoCloseable {
             int slot = w.slot();
             timers.schedule(() -> events.add(new Event.Respawn(slot)), delay.toMillis(), TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * " signal=SIGSEGV" for an exit status that says the process died of a signal (the JDK reports 128 + the
+     * signal number), so a crashed worker is named as such in its log line; "" otherwise.
+     */
+    static String signalOf(int status) {
+        if (status <= 128 || status > 128 + 64) return "";
+        String name = switch (status - 128) {
+            case 1 -> "SIGHUP";
+            case 2 -> "SIGINT";
+            case 3 -> "SIGQUIT";
+            case 4 -> "SIGILL";
+            case 6 -> "SIGABRT";
+            case 7 -> "SIGBUS";
+            case 8 -> "SIGFPE";
+            case 9 -> "SIGKILL";
+            case 11 -> "SIGSEGV";
+            case 13 -> "SIGPIPE";
+            case 15 -> "SIGTERM";
+            case 24 -> "SIGXCPU";
+            default -> "signal " + (status - 128);
+        };
+        return " signal=" + name;
     }
 
     /** 250 ms, 500 ms, 1 s, … up to 20 s: a worker that cannot boot must not turn into a fork loop. */

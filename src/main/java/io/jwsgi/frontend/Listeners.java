@@ -36,8 +36,7 @@ public final class Listeners {
     private Listeners() {}
 
     /** The plain connector's connection factories: HTTP/1.1, and h2c (prior knowledge and Upgrade) with http2. */
-    public static ConnectionFactory[] plain(HttpConfiguration http, Protocols protocols) {
-        HttpConnectionFactory http1 = new HttpConnectionFactory(http);
+    public static ConnectionFactory[] plain(HttpConnectionFactory http1, HttpConfiguration http, Protocols protocols) {
         if (!protocols.http2()) return new ConnectionFactory[] {http1};
         return new ConnectionFactory[] {http1, new HTTP2CServerConnectionFactory(http)};
     }
@@ -47,7 +46,8 @@ public final class Listeners {
      * there is one. Reads the certificate files: a file it cannot use is a {@link ConfigException} naming it. Once
      * bound, its port becomes {@code http}'s secure port, where the {@code --https-only} redirect points.
      */
-    public static void addHttps(Server jetty, ServerConnector plain, HttpConfiguration http, Protocols protocols) {
+    public static void addHttps(Server jetty, ServerConnector plain, HttpConfiguration http, Protocols protocols,
+            java.util.function.Function<HttpConfiguration, HttpConnectionFactory> http1Factory) {
         Protocols.Https https = protocols.https();
         if (https == null) return;
         HttpConfiguration secure = new HttpConfiguration(http);
@@ -65,7 +65,7 @@ public final class Listeners {
         if (https.sslEnvironment()) secure.addCustomizer(new SslEnvironment());
 
         SslContextFactory.Server tls = sslContextFactory(https, protocols.http2());
-        HttpConnectionFactory http1 = new HttpConnectionFactory(secure);
+        HttpConnectionFactory http1 = http1Factory.apply(secure);
         ServerConnector connector;
         if (protocols.http2()) {
             // Negotiates among the connector's own protocols (h2, http/1.1); a client without ALPN gets HTTP/1.1.

@@ -50,7 +50,10 @@ class StartServerSettingsTest {
                 "--document-root", "--directory-index", "--url-alias", "--enable-sendfile", "--compress-responses",
                 "--rotate-logs", "--max-log-size", "--max-log-files", "--trust-proxy-header", "--trust-proxy",
                 "--server-status", "--enable-metrics", "--metrics-path", "--health-check-path", "--socket-path",
-                "--pid-file", "--setup-only", "--isatty");
+                "--pid-file", "--setup-only", "--isatty",
+                // client limits and read timeouts (docs/reliability.md)
+                "--limit-request-line", "--limit-request-field-size", "--limit-request-fields", "--header-timeout",
+                "--header-max-timeout", "--header-min-rate", "--body-timeout", "--body-max-timeout", "--body-min-rate");
     }
 
     @Test

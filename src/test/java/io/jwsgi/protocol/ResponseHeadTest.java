@@ -35,4 +35,19 @@ class ResponseHeadTest {
         assertThatThrownBy(() -> decode("2x0 OK\r\n")).isInstanceOf(ProtocolException.class);
         assertThatThrownBy(() -> decode("200 OK")).isInstanceOf(ProtocolException.class);
     }
+
+    @Test
+    void refusesWhatTheWorkersStartResponseCheckRefusesFoundByFuzzing() {
+        // Jazzer (docs/fuzzing.md): a bare CR in the status line came through in the reason.
+        assertThatThrownBy(() -> decode("200 OK\rX\r\n")).isInstanceOf(ProtocolException.class);
+        assertThatThrownBy(() -> decode("2000\r\n")).isInstanceOf(ProtocolException.class);
+        assertThatThrownBy(() -> decode("099 Low\r\n")).isInstanceOf(ProtocolException.class);
+        assertThatThrownBy(() -> decode("+20 OK\r\n")).isInstanceOf(ProtocolException.class);
+        assertThatThrownBy(() -> decode("200 OK\r\nBad Name: v\r\n")).isInstanceOf(ProtocolException.class);
+        assertThatThrownBy(() -> decode("200 OK\r\nX: a\u000bb\r\n")).isInstanceOf(ProtocolException.class);
+        assertThatThrownBy(() -> decode("200 OK\r\nX: a\u007fb\r\n")).isInstanceOf(ProtocolException.class);
+        assertThatThrownBy(() -> decode("200 OK\r\n: v\r\n")).isInstanceOf(ProtocolException.class);
+        ResponseHead tab = decode("200 OK\r\nX: a\tb\r\n");
+        assertThat(tab.values()).containsExactly("a\tb");
+    }
 }

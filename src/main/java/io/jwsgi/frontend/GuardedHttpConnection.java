@@ -1,0 +1,179 @@
+package io.jwsgi.frontend;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.http.HttpCompliance;
+import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.http.HttpParser;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.internal.HttpConnection;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.NanoTime;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Jetty's HTTP/1.1 connection with two additions, both in its parser (docs/http-parsing.md, docs/reliability.md):
+ * <ul>
+ *   <li>{@link RequestHeadCheck} sees each request head's raw bytes before Jetty's parser does, and refuses what
+ *       Jetty accepts (double spaces, {@code http/1.1}, {@code GET *}, the request-line and field limits) the way
+ *       the parser refuses its own errors: an error response and a closed connection, no handler called.</li>
+ *   <li>A chunked body whose last chunk ({@code 0\r\n}) is followed by the end of the stream instead of the
+ *       trailer section's final CRLF is an early EOF (Jetty forgives it and completes the body; RFC 9112 §7.1
+ *       does not).</li>
+ * </ul>
+ * It also records when each request head began and how many bytes it has, for the header read timeout that
+ * {@link ReadTimeouts} enforces: a head not complete in time is answered 408 and the connection closed.
+ */
+final class GuardedHttpConnection extends HttpConnection {
+    private static final Logger log = LoggerFactory.getLogger(GuardedHttpConnection.class);
+    private static final byte[] TIMEOUT_408 = ("HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n"
+            + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+
+    /** Between requests (keep-alive: Jetty's idle timeout governs), reading a head, head timed out. */
+    private static final int IDLE = 0, HEAD = 1, TIMED_OUT = 2;
+
+    private final ReadTimeouts timeouts;
+    private final AtomicInteger phase = new AtomicInteger(HEAD); // a new connection is waiting for its first head
+    private volatile long headStart = NanoTime.now();
+    private volatile long headBytes;
+
+    private GuardedHttpConnection(HttpConfiguration configuration, Connector connector, EndPoint endPoint,
+                                  ReadTimeouts timeouts) {
+        super(configuration, connector, endPoint);
+        this.timeouts = timeouts;
+    }
+
+    @Override
+    protected HttpParser newHttpParser(HttpCompliance compliance) {
+        HttpParser plain = super.newHttpParser(compliance);
+        GuardedParser parser = new GuardedParser((HttpParser.RequestHandler) plain.getHandler(),
+                getHttpConfiguration().getRequestHeaderSize(), compliance, timeoutsLimits());
+        parser.setHeaderCacheSize(plain.getHeaderCacheSize());
+        parser.setHeaderCacheCaseSensitive(plain.isHeaderCacheCaseSensitive());
+        return parser;
+    }
+
+    /** Called from the super constructor (before this class's fields are set): the limits come from a thread local. */
+    private static RequestHeadCheck timeoutsLimits() {
+        return Factory.CHECK.get().get();
+    }
+
+    @Override
+    public void onOpen() {
+        super.onOpen();
+        timeouts.opened(this);
+    }
+
+    @Override
+    public void onClose(Throwable cause) {
+        timeouts.closed(this);
+        super.onClose(cause);
+    }
+
+    /**
+     * Answers 408 and closes when the head being read is past its allowance ({@code --header-timeout} plus a
+     * second per {@code --header-min-rate} bytes, up to {@code --header-max-timeout}). Called by the sweep.
+     */
+    void expireHead(long now, Duration base, Duration max, int minRate) {
+        if (phase.get() != HEAD) return;
+        Duration allowed = io.jwsgi.config.RequestLimits.allowance(base, max, minRate, headBytes);
+        if (allowed == null || NanoTime.elapsed(headStart, now) < allowed.toNanos()) return;
+        // The parser moves HEAD → IDLE when the head completes; whichever moves first wins, so a request is either
+        // handled or timed out, never both (and nothing else is writing on the connection while a head is read).
+        if (!phase.compareAndSet(HEAD, TIMED_OUT)) return;
+        log.debug("request head timed out remote={} bytes={} allowed_ms={}", getEndPoint().getRemoteSocketAddress(),
+                headBytes, allowed.toMillis());
+        timeouts.headTimedOut();
+        EndPoint endPoint = getEndPoint();
+        try {
+            endPoint.write(Callback.from(endPoint::close, x -> endPoint.close()), ByteBuffer.wrap(TIMEOUT_408));
+        } catch (RuntimeException e) { // a write still pending: nothing more to say, just close
+            endPoint.close(e);
+        }
+    }
+
+    /** Creates {@link GuardedHttpConnection}s; otherwise Jetty's {@link HttpConnectionFactory}. */
+    static final class Factory extends HttpConnectionFactory {
+        /** Hands the per-connection check to the parser built inside the super constructor. */
+        private static final ThreadLocal<java.util.function.Supplier<RequestHeadCheck>> CHECK = new ThreadLocal<>();
+        private final ReadTimeouts timeouts;
+        private final int maxLine, maxFieldSize, maxFields;
+
+        Factory(HttpConfiguration configuration, ReadTimeouts timeouts, int maxLine, int maxFieldSize, int maxFields) {
+            super(configuration);
+            this.timeouts = timeouts;
+            this.maxLine = maxLine;
+            this.maxFieldSize = maxFieldSize;
+            this.maxFields = maxFields;
+        }
+
+        @Override
+        public Connection newConnection(Connector connector, EndPoint endPoint) {
+            CHECK.set(() -> new RequestHeadCheck(maxLine, maxFieldSize, maxFields));
+            GuardedHttpConnection connection;
+            try {
+                connection = new GuardedHttpConnection(getHttpConfiguration(), connector, endPoint, timeouts);
+            } finally {
+                CHECK.remove();
+            }
+            connection.setTransferEncodingChunkMaxLength(getTransferEncodingChunkMaxLength());
+            return configure(connection, connector, endPoint);
+        }
+    }
+
+    /** Jetty's parser behind {@link RequestHeadCheck}, with the early-EOF rule for an unterminated trailer section. */
+    private final class GuardedParser extends HttpParser {
+        private final RequestHeadCheck check;
+
+        GuardedParser(RequestHandler handler, int maxHeaderBytes, HttpCompliance compliance, RequestHeadCheck check) {
+            super(handler, maxHeaderBytes, compliance);
+            this.check = check;
+        }
+
+        @Override
+        public boolean parseNext(ByteBuffer buffer) {
+            if (phase.get() == TIMED_OUT) {
+                BufferUtil.clear(buffer);
+                return false;
+            }
+            if (getState() == State.START && check.done()) {
+                check.reset(); // a new message on a kept-alive connection
+            }
+            if (!check.done() && buffer.hasRemaining()) {
+                boolean started = check.started();
+                RequestHeadCheck.Refusal refusal = check.scan(buffer);
+                if (!started && check.started() && phase.get() == IDLE) {
+                    headStart = NanoTime.now(); // the head of a later request begins with its first byte
+                    phase.set(HEAD);
+                }
+                headBytes = check.bytes();
+                if (refusal != null) {
+                    BufferUtil.clear(buffer);
+                    if (getState() == State.START) getHandler().messageBegin();
+                    badMessage(new HttpException.RuntimeException(refusal.status(), refusal.reason()));
+                    return false;
+                }
+                if (check.done() && !phase.compareAndSet(HEAD, IDLE)) {
+                    BufferUtil.clear(buffer); // the header timeout won: the 408 is on its way
+                    return false;
+                }
+            }
+            // RFC 9112 §7.1: the trailer section ends with CRLF. Jetty completes the body when the stream ends after
+            // the last chunk without it ("forgiving"); a body cut short there must not reach the app as complete.
+            if (getState() == State.TRAILER && isAtEOF() && !buffer.hasRemaining()) {
+                setState(State.CLOSED);
+                getHandler().earlyEOF();
+                return false;
+            }
+            return super.parseNext(buffer);
+        }
+    }
+}

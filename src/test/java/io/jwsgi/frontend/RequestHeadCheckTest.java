@@ -1,0 +1,66 @@
+package io.jwsgi.frontend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class RequestHeadCheckTest {
+    /** Feeds the head one byte per call, as a trickling client would; returns the first refusal, or null. */
+    static RequestHeadCheck.Refusal trickle(RequestHeadCheck check, String head) {
+        for (byte b : head.getBytes(StandardCharsets.ISO_8859_1)) {
+            RequestHeadCheck.Refusal r = check.scan(ByteBuffer.wrap(new byte[] {b}));
+            if (r != null) return r;
+        }
+        return null;
+    }
+
+    static RequestHeadCheck check() {
+        return new RequestHeadCheck(100, 50, 3);
+    }
+
+    @Test
+    void acceptsAValidHeadFedOneByteAtATimeAndSeesWhereItEnds() {
+        RequestHeadCheck c = check();
+        assertThat(trickle(c, "\r\nGET /x HTTP/1.1\r\nHost: a\r\nX: y\r\n")).isNull();
+        assertThat(c.started()).isTrue();
+        assertThat(c.done()).isFalse();
+        assertThat(trickle(c, "\r\n")).isNull();
+        assertThat(c.done()).isTrue();
+        assertThat(c.bytes()).isEqualTo("GET /x HTTP/1.1\r\nHost: a\r\nX: y\r\n\r\n".length());
+    }
+
+    @Test
+    void refusesTheRequestLineRulesJettyLetsThrough() {
+        assertThat(trickle(check(), "GET  /x HTTP/1.1\r\n").status()).isEqualTo(400);
+        assertThat(trickle(check(), "GET /x  HTTP/1.1\r\n").status()).isEqualTo(400);
+        assertThat(trickle(check(), "GET /x HTTP/1.1 \r\n").status()).isEqualTo(400);
+        assertThat(trickle(check(), "GET /x http/1.1\r\n").status()).isEqualTo(400);
+        assertThat(trickle(check(), "GET * HTTP/1.1\r\n").status()).isEqualTo(400);
+        assertThat(trickle(check(), "OPTIONSX * HTTP/1.1\r\n").status()).isEqualTo(400);
+        assertThat(trickle(check(), "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n")).isNull();
+    }
+
+    @Test
+    void countsLinesWithTheirCrlfAgainstTheLimits() {
+        String line98 = "GET /" + "a".repeat(98 - 14) + " HTTP/1.1"; // 98 bytes + CRLF = 100
+        assertThat(line98).hasSize(98);
+        assertThat(trickle(check(), line98 + "\r\n")).isNull();
+        assertThat(trickle(check(), "GET /a" + "a".repeat(98 - 14) + " HTTP/1.1\r\n").status()).isEqualTo(414);
+        assertThat(trickle(check(), "GET / HTTP/1.1\r\nX: " + "v".repeat(45) + "\r\n")).isNull(); // 48 + 2
+        assertThat(trickle(check(), "GET / HTTP/1.1\r\nX: " + "v".repeat(46) + "\r\n").status()).isEqualTo(431);
+        assertThat(trickle(check(), "GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n")).isNull();
+        assertThat(trickle(check(), "GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n").status()).isEqualTo(431);
+    }
+
+    @Test
+    void startsAgainAfterReset() {
+        RequestHeadCheck c = check();
+        assertThat(trickle(c, "GET / HTTP/1.1\r\n\r\n")).isNull();
+        assertThat(c.done()).isTrue();
+        c.reset();
+        assertThat(c.started()).isFalse();
+        assertThat(trickle(c, "GET  / HTTP/1.1\r\n").status()).isEqualTo(400);
+    }
+}
