@@ -45,6 +45,8 @@ _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z").match
 _BAD_VALUE = re.compile(r'[\x00-\x08\x0a-\x1f\x7f]').search
 _READ_HEADER = HEADER.pack(READ, 4)
 _SEQUENCES = (list, tuple)
+# Bodies up to this size are copied into one buffer with the frames around them (cheaper than a gather).
+_JOIN_MAX = 16 * 1024
 
 _event_callbacks = mod_wsgi.event_callbacks
 _active_requests = mod_wsgi.active_requests
@@ -156,7 +158,7 @@ class Adapter(object):
 
 def read_request(channel):
     """Read `Q` and the pushed body; returns ``(environ, pushed body bytes, more body available)``."""
-    ftype, payload = channel.read_frame()
+    ftype, payload = channel.read_frame(view=True)
     if ftype != REQUEST:
         channel.broken = True
         raise ProtocolError('expected a Q frame, got %r' % chr(ftype))
@@ -165,9 +167,14 @@ def read_request(channel):
     except (ValueError, EOFError, TypeError) as e:
         channel.broken = True
         raise ProtocolError('undecodable environ: %s' % e)
+    finally:
+        if type(payload) is memoryview:
+            payload.release()
     if type(environ) is not dict:
         channel.broken = True
         raise ProtocolError('environ is a %s, not a dict' % type(environ).__name__)
+    if channel.next_is_end():  # a request without a body: `Q` `E`, usually in the same read
+        return environ, b'', False
     body = b''
     while True:
         ftype, payload = channel.read_frame()
@@ -186,52 +193,84 @@ def fail_frame(reason, message):
     return HEADER.pack(FAIL, len(payload)) + payload
 
 
+# Validated, encoded pieces of response heads, keyed by the status str or the (name, value) tuple: most
+# applications send the same few headers on every response, and a hit skips the regular expressions and
+# the encode. Only exact str/tuple keys are cached; each cache is emptied when it reaches its bound, so an
+# application with per-response values (ETag, Set-Cookie) costs what it did without the cache.
+_STATUS_LINES = {}
+_HEADER_LINES = {}
+_CACHE_MAX = 1024
+_CACHE_VALUE_MAX = 256
+
+
 def encode_head(status, headers):
     """Validate a ``start_response`` call; returns ``(H payload, Content-Length or None)``."""
+    line = _STATUS_LINES.get(status) if type(status) is str else None
+    if line is None:
+        line = _encode_status(status)
+    if not isinstance(headers, list):
+        raise TypeError('response headers must be a list, got %s' % type(headers).__name__)
+    parts = [line]
+    content_length = None
+    lines = _HEADER_LINES
+    for header in headers:
+        try:
+            entry = lines.get(header)
+        except TypeError:  # unhashable: not a (str, str) tuple, which _encode_header says
+            entry = None
+        if entry is None:
+            entry = _encode_header(header)
+        parts.append(entry[0])
+        if entry[1] is not None:
+            content_length = entry[1]
+    return b''.join(parts), content_length
+
+
+def _encode_status(status):
     if not isinstance(status, str):
         raise TypeError('expected str object for status, got %s' % type(status).__name__)
     if not _STATUS(status):
         raise ValueError('invalid HTTP status line %r' % (status,))
-    if not isinstance(headers, list):
-        raise TypeError('response headers must be a list, got %s' % type(headers).__name__)
-    parts = [status, '\r\n']
+    try:
+        line = (status + '\r\n').encode('latin-1')
+    except UnicodeEncodeError:
+        raise ValueError('status %r is not latin-1 encodable' % (status,))
+    if type(status) is str:
+        if len(_STATUS_LINES) >= _CACHE_MAX:
+            _STATUS_LINES.clear()
+        _STATUS_LINES[status] = line
+    return line
+
+
+def _encode_header(header):
+    """Validate one response header; returns ``(encoded line, Content-Length or None)``."""
+    if not isinstance(header, tuple) or len(header) != 2:
+        raise TypeError('each response header must be a (name, value) tuple, got %r' % (header,))
+    name, value = header
+    if not isinstance(name, str) or not isinstance(value, str):
+        raise TypeError('response header name and value must be str, got %r' % (header,))
+    if not _TOKEN(name):
+        raise ValueError('invalid response header name %r' % (name,))
+    if _BAD_VALUE(value):
+        raise ValueError('control character in value of response header %s: %r' % (name, value))
     content_length = None
-    for header in headers:
-        if not isinstance(header, tuple) or len(header) != 2:
-            raise TypeError('each response header must be a (name, value) tuple, got %r' % (header,))
-        name, value = header
-        if not isinstance(name, str) or not isinstance(value, str):
-            raise TypeError('response header name and value must be str, got %r' % (header,))
-        if not _TOKEN(name):
-            raise ValueError('invalid response header name %r' % (name,))
-        if _BAD_VALUE(value):
-            raise ValueError('control character in value of response header %s: %r' % (name, value))
-        if len(name) == 14 and name.lower() == 'content-length':
-            try:
-                content_length = int(value.strip())
-            except ValueError:
-                content_length = -1
-            if content_length < 0:
-                raise ValueError('invalid Content-Length %r' % (value,))
-        parts += (name, ': ', value, '\r\n')
+    if len(name) == 14 and name.lower() == 'content-length':
+        try:
+            content_length = int(value.strip())
+        except ValueError:
+            content_length = -1
+        if content_length < 0:
+            raise ValueError('invalid Content-Length %r' % (value,))
     try:
-        return ''.join(parts).encode('latin-1'), content_length
+        line = (name + ': ' + value + '\r\n').encode('latin-1')
     except UnicodeEncodeError:
-        if not _encodable(status):
-            raise ValueError('status %r is not latin-1 encodable' % (status,))
-        for name, value in headers:
-            if not _encodable(value):
-                raise ValueError('value of response header %s is not latin-1 encodable: %r'
-                                 % (name, value))
-        raise
-
-
-def _encodable(text):
-    try:
-        text.encode('latin-1')
-        return True
-    except UnicodeEncodeError:
-        return False
+        raise ValueError('value of response header %s is not latin-1 encodable: %r' % (name, value))
+    entry = (line, content_length)
+    if type(header) is tuple and type(name) is str and type(value) is str and len(value) <= _CACHE_VALUE_MAX:
+        if len(_HEADER_LINES) >= _CACHE_MAX:
+            _HEADER_LINES.clear()
+        _HEADER_LINES[header] = entry
+    return entry
 
 
 class Request(object):
@@ -317,7 +356,7 @@ class Request(object):
             raise RuntimeError('the application returned without calling start_response()')
         if self.headers_sent:
             return [END_FRAME]
-        return [HEADER.pack(HEADERS, len(self.head)), self.head, END_FRAME]
+        return [HEADER.pack(HEADERS, len(self.head)) + self.head, END_FRAME]
 
     def run(self, application, environ):
         result = None
@@ -350,11 +389,19 @@ class Request(object):
         self.channel.sendv(tail)
 
     def _collect(self, result):
-        """A list or tuple: validate every chunk, then send everything in one gather write."""
-        buffers = []
+        """A list or tuple: validate every chunk, then send everything in one gather write. A small body
+        is joined to the head and the `E` so the write is one buffer."""
+        if self.status is None:
+            raise RuntimeError('the application returned without calling start_response()')
+        if self.headers_sent:
+            buffers = []
+        else:
+            head = self.head
+            buffers = [HEADER.pack(HEADERS, len(head)) + head]
         remaining = self.remaining
+        length = 0
         for chunk in result:
-            if not isinstance(chunk, bytes):
+            if type(chunk) is not bytes and not isinstance(chunk, bytes):
                 raise TypeError('response body items must be bytes, not %s' % type(chunk).__name__)
             if not chunk:
                 continue
@@ -365,11 +412,14 @@ class Request(object):
                     chunk = chunk[:remaining]
                 remaining -= len(chunk)
             buffers += (HEADER.pack(DATA, len(chunk)), chunk)
-            self.output_length += len(chunk)
+            length += len(chunk)
             self.output_writes += 1
+        self.output_length += length
         self.remaining = remaining
-        tail = self._tail()
-        return tail[:-1] + buffers + tail[-1:]
+        buffers.append(END_FRAME)
+        if length <= _JOIN_MAX:
+            return [b''.join(buffers)]
+        return buffers
 
     def _stream(self, result):
         for chunk in result:
