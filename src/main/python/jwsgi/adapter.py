@@ -120,32 +120,39 @@ class Adapter(object):
         _active_requests[request_id] = {
             'request_id': request_id, 'thread_id': thread_id, 'request_start': request_start,
             'application_start': application_start, 'request_data': data}
+        # The response's last frames go out only after the request is counted and no longer active, so a
+        # front end that saw it end (and sends the next request) finds the metrics up to date.
+        tail = None
         try:
             try:
-                application = self.application.get()
-            except LoadFailed as e:
-                log(prefixed(request_id, e.details))
-                channel.send(fail_frame(FAIL_APPLICATION, str(e)))
-                return
-            if _event_callbacks:
-                payload = mod_wsgi.publish(_event_callbacks, 'request_started', {
-                    'request_id': request_id, 'thread_id': thread_id, 'request_data': data,
-                    'request_environ': environ, 'application_object': application,
-                    'callable_object': self.application.callable_object,
-                    'request_start': request_start, 'application_start': application_start})
-                application = payload['application_object']
-            request.run(application, environ)
+                try:
+                    application = self.application.get()
+                except LoadFailed as e:
+                    log(prefixed(request_id, e.details))
+                    tail = [fail_frame(FAIL_APPLICATION, str(e))]
+                else:
+                    if _event_callbacks:
+                        payload = mod_wsgi.publish(_event_callbacks, 'request_started', {
+                            'request_id': request_id, 'thread_id': thread_id, 'request_data': data,
+                            'request_environ': environ, 'application_object': application,
+                            'callable_object': self.application.callable_object,
+                            'request_start': request_start, 'application_start': application_start})
+                        application = payload['application_object']
+                    tail = request.run(application, environ)
+            finally:
+                errors.flush()
+                _current.request_data = None
+                _active_requests.pop(request_id, None)
+                finish = time.time()
+                slot = _thread_slots.get(thread_id) or mod_wsgi.thread_slot(thread_id)
+                slot[0] += 1
+                slot[1] += finish - application_start
+                if request_start is not None:
+                    slot[2] += application_start - request_start
+            channel.sendv(tail)
         finally:
-            errors.flush()
+            # Only now: the worker's graceful stop waits for this set to empty before the process exits.
             self.in_flight.discard(thread_id)
-            _current.request_data = None
-            _active_requests.pop(request_id, None)
-            finish = time.time()
-            slot = _thread_slots.get(thread_id) or mod_wsgi.thread_slot(thread_id)
-            slot[0] += 1
-            slot[1] += finish - application_start
-            if request_start is not None:
-                slot[2] += application_start - request_start
             if _event_callbacks:
                 mod_wsgi.publish(_event_callbacks, 'request_finished', {
                     'request_id': request_id, 'thread_id': thread_id, 'request_data': data,
@@ -359,6 +366,7 @@ class Request(object):
         return [HEADER.pack(HEADERS, len(self.head)) + self.head, END_FRAME]
 
     def run(self, application, environ):
+        """Run the application; returns the frames still to send (the response's end, or `X`)."""
         result = None
         try:
             result = application(environ, self.start_response)
@@ -375,18 +383,16 @@ class Request(object):
             except BaseException:
                 log(prefixed(self.request_id, 'exception in close() of the response:\n'
                              + traceback.format_exc()))
-            self._fail(error)
-            return
+            return self._fail(error)
         try:
             _close(result)
         except BaseException:
-            self._fail(sys.exc_info())
-            return
+            return self._fail(sys.exc_info())
         if self.channel.broken:
             # The application swallowed the error of a failed read or write: the channel is unusable.
             raise ChannelClosed('channel closed during the request')
         self.headers_sent = True
-        self.channel.sendv(tail)
+        return tail
 
     def _collect(self, result):
         """A list or tuple: validate every chunk, then send everything in one gather write. A small body
@@ -476,7 +482,7 @@ class Request(object):
         text = ''.join(traceback.format_exception(*error))
         log(prefixed(self.request_id, text))
         summary = traceback.format_exception_only(error[0], error[1])[-1].strip()
-        channel.send(fail_frame(reason, summary))
+        return [fail_frame(reason, summary)]
 
 
 def _close(result):
