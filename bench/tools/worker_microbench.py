@@ -1,5 +1,5 @@
 """Per-request CPU of the worker runtime alone: Adapter.serve for a hello app over a socketpair, one thread
-playing the Java side. Usage: python3 bench/tools/worker_microbench.py REPO [N] [profile]"""
+playing the Java side. Usage: [APP=app.py] python3 bench/tools/worker_microbench.py REPO [N] [profile]"""
 import os, sys, socket, threading, time, cProfile, pstats
 sys.path.insert(0, sys.argv[1] + '/src/main/python'); sys.path.insert(0, sys.argv[1] + '/src/test/python')
 from front_end import request_frames, base_environ
@@ -13,6 +13,9 @@ class App:
 def app(environ, start_response):
     start_response('200 OK', [('Content-Type', 'text/plain'), ('Content-Length', '12')])
     return [b'Hello world!']
+if os.environ.get('APP'):  # another application file, e.g. APP=bench/apps/flask_json.py
+    import runpy
+    app = runpy.run_path(os.environ['APP'])['application']
 env = base_environ(); env.update({'HTTP_HOST': 'localhost:8000', 'HTTP_USER_AGENT': 'wrk', 'mod_wsgi.request_start': '1700000000123456', 'mod_wsgi.request_id': 'aGVsbG8'})
 req = request_frames(env)
 a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -284,7 +284,7 @@ class Request(object):
     """The response side of one request: ``start_response``, ``write`` and sending the result."""
 
     __slots__ = ('channel', 'request_id', 'status', 'headers', 'head', 'headers_sent', 'remaining',
-                 'invalid', 'written', 'output_length', 'output_writes')
+                 'invalid', 'written', 'output_length', 'output_writes', 'held')
 
     def __init__(self, channel, request_id):
         self.channel = channel
@@ -298,6 +298,8 @@ class Request(object):
         self.written = False
         self.output_length = 0
         self.output_writes = 0
+        # The frames of a last chunk held back to go out with `E` (see _stream).
+        self.held = None
 
     def status_code(self):
         return int(self.status[:3]) if self.status is not None else 0
@@ -387,7 +389,8 @@ class Request(object):
         try:
             _close(result)
         except BaseException:
-            return self._fail(sys.exc_info())
+            failed = self._fail(sys.exc_info())
+            return self.held + failed if self.held else failed
         if self.channel.broken:
             # The application swallowed the error of a failed read or write: the channel is unusable.
             raise ChannelClosed('channel closed during the request')
@@ -434,9 +437,32 @@ class Request(object):
             if chunk:
                 if self.status is None:
                     raise RuntimeError('the application yielded data before calling start_response()')
+                remaining = self.remaining
+                if remaining is not None and 0 < remaining <= len(chunk):
+                    # This chunk completes the Content-Length, so nothing can follow it: it is held back and
+                    # goes out with `E` after close(), one write instead of two (a framework's response
+                    # object is an iterable, not a list).
+                    return self._hold_last(chunk)
                 if not self._send_chunk(chunk):
                     break
         return self._tail()
+
+    def _hold_last(self, chunk):
+        if self.channel.broken:
+            raise ChannelClosed('client connection closed')
+        remaining = self.remaining
+        if len(chunk) > remaining:
+            chunk = chunk[:remaining]
+        self.remaining = 0
+        self.output_length += len(chunk)
+        self.output_writes += 1
+        frames = [] if self.headers_sent else [HEADER.pack(HEADERS, len(self.head)) + self.head]
+        # From here on the response counts as started: a close() that raises ends it with `X` `L` after
+        # these frames, exactly as if they had been sent already.
+        self.headers_sent = True
+        frames += (HEADER.pack(DATA, len(chunk)), chunk)
+        self.held = frames
+        return frames + [END_FRAME]
 
     def _send_file(self, wrapper):
         filelike = wrapper.filelike
