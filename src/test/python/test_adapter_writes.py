@@ -27,9 +27,9 @@ class FixedApplication(object):
 class CountingChannel(Channel):
     __slots__ = ('writes',)
 
-    def sendv(self, buffers, total=None):
+    def sendv(self, buffers):
         self.writes.append([bytes(b) for b in buffers])
-        Channel.sendv(self, buffers, total)
+        Channel.sendv(self, buffers)
 
     def send(self, data):
         self.writes.append([bytes(data)])

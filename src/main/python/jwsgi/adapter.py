@@ -5,7 +5,8 @@ build the environ, call the application, answer `H` `D`* `E` or `X`. Decisions w
 
 - `H` goes out lazily, with the first non-empty chunk or at the end, so ``start_response(..., exc_info)``
   can replace the headers until then. A list/tuple result goes out as one gather write (`H` `D`... `E`);
-  any other iterable is streamed, one `D` per non-empty chunk as the application yields it.
+  any other iterable is streamed, one `D` per non-empty chunk as the application yields it, except that a
+  chunk completing the declared ``Content-Length`` is held and leaves with `E`, after ``close()``.
 - ``close()`` of the result is always called, before the final `E` (so work done in ``close()`` has
   happened when the front end sees the response end), also on errors and when the channel broke.
 - A ``Content-Length`` from the application truncates the body (iteration stops there). A file wrapper

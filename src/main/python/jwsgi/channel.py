@@ -205,16 +205,13 @@ class Channel(object):
             self.broken = True
             raise ChannelClosed('channel write failed: %s' % e)
 
-    def sendv(self, buffers, total=None):
-        """Send a list of bytes-like objects with one ``sendmsg`` (gather write) where possible.
-
-        ``total`` is their summed length when the caller knows it."""
+    def sendv(self, buffers):
+        """Send a list of bytes-like objects with one ``sendmsg`` (gather write) where possible."""
         try:
             sent = self.sock.sendmsg(buffers)
-            if total is None:
-                total = 0
-                for b in buffers:
-                    total += len(b)
+            total = 0
+            for b in buffers:
+                total += len(b)
             if sent < total:
                 # Partial gather write (a huge response or a signal): finish the rest the simple way.
                 rest = b''.join(buffers)
