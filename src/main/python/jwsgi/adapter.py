@@ -5,7 +5,8 @@ build the environ, call the application, answer `H` `D`* `E` or `X`. Decisions w
 
 - `H` goes out lazily, with the first non-empty chunk or at the end, so ``start_response(..., exc_info)``
   can replace the headers until then. A list/tuple result goes out as one gather write (`H` `D`... `E`);
-  any other iterable is streamed, one `D` per non-empty chunk as the application yields it.
+  any other iterable is streamed, one `D` per non-empty chunk as the application yields it, except that a
+  chunk completing the declared ``Content-Length`` is held and leaves with `E`, after ``close()``.
 - ``close()`` of the result is always called, before the final `E` (so work done in ``close()`` has
   happened when the front end sees the response end), also on errors and when the channel broke.
 - A ``Content-Length`` from the application truncates the body (iteration stops there). A file wrapper
@@ -45,6 +46,8 @@ _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z").match
 _BAD_VALUE = re.compile(r'[\x00-\x08\x0a-\x1f\x7f]').search
 _READ_HEADER = HEADER.pack(READ, 4)
 _SEQUENCES = (list, tuple)
+# Bodies up to this size are copied into one buffer with the frames around them (cheaper than a gather).
+_JOIN_MAX = 16 * 1024
 
 _event_callbacks = mod_wsgi.event_callbacks
 _active_requests = mod_wsgi.active_requests
@@ -118,32 +121,39 @@ class Adapter(object):
         _active_requests[request_id] = {
             'request_id': request_id, 'thread_id': thread_id, 'request_start': request_start,
             'application_start': application_start, 'request_data': data}
+        # The response's last frames go out only after the request is counted and no longer active, so a
+        # front end that saw it end (and sends the next request) finds the metrics up to date.
+        tail = None
         try:
             try:
-                application = self.application.get()
-            except LoadFailed as e:
-                log(prefixed(request_id, e.details))
-                channel.send(fail_frame(FAIL_APPLICATION, str(e)))
-                return
-            if _event_callbacks:
-                payload = mod_wsgi.publish(_event_callbacks, 'request_started', {
-                    'request_id': request_id, 'thread_id': thread_id, 'request_data': data,
-                    'request_environ': environ, 'application_object': application,
-                    'callable_object': self.application.callable_object,
-                    'request_start': request_start, 'application_start': application_start})
-                application = payload['application_object']
-            request.run(application, environ)
+                try:
+                    application = self.application.get()
+                except LoadFailed as e:
+                    log(prefixed(request_id, e.details))
+                    tail = [fail_frame(FAIL_APPLICATION, str(e))]
+                else:
+                    if _event_callbacks:
+                        payload = mod_wsgi.publish(_event_callbacks, 'request_started', {
+                            'request_id': request_id, 'thread_id': thread_id, 'request_data': data,
+                            'request_environ': environ, 'application_object': application,
+                            'callable_object': self.application.callable_object,
+                            'request_start': request_start, 'application_start': application_start})
+                        application = payload['application_object']
+                    tail = request.run(application, environ)
+            finally:
+                errors.flush()
+                _current.request_data = None
+                _active_requests.pop(request_id, None)
+                finish = time.time()
+                slot = _thread_slots.get(thread_id) or mod_wsgi.thread_slot(thread_id)
+                slot[0] += 1
+                slot[1] += finish - application_start
+                if request_start is not None:
+                    slot[2] += application_start - request_start
+            channel.sendv(tail)
         finally:
-            errors.flush()
+            # Only now: the worker's graceful stop waits for this set to empty before the process exits.
             self.in_flight.discard(thread_id)
-            _current.request_data = None
-            _active_requests.pop(request_id, None)
-            finish = time.time()
-            slot = _thread_slots.get(thread_id) or mod_wsgi.thread_slot(thread_id)
-            slot[0] += 1
-            slot[1] += finish - application_start
-            if request_start is not None:
-                slot[2] += application_start - request_start
             if _event_callbacks:
                 mod_wsgi.publish(_event_callbacks, 'request_finished', {
                     'request_id': request_id, 'thread_id': thread_id, 'request_data': data,
@@ -156,7 +166,7 @@ class Adapter(object):
 
 def read_request(channel):
     """Read `Q` and the pushed body; returns ``(environ, pushed body bytes, more body available)``."""
-    ftype, payload = channel.read_frame()
+    ftype, payload = channel.read_frame(view=True)
     if ftype != REQUEST:
         channel.broken = True
         raise ProtocolError('expected a Q frame, got %r' % chr(ftype))
@@ -165,9 +175,14 @@ def read_request(channel):
     except (ValueError, EOFError, TypeError) as e:
         channel.broken = True
         raise ProtocolError('undecodable environ: %s' % e)
+    finally:
+        if type(payload) is memoryview:
+            payload.release()
     if type(environ) is not dict:
         channel.broken = True
         raise ProtocolError('environ is a %s, not a dict' % type(environ).__name__)
+    if channel.next_is_end():  # a request without a body: `Q` `E`, usually in the same read
+        return environ, b'', False
     body = b''
     while True:
         ftype, payload = channel.read_frame()
@@ -186,59 +201,91 @@ def fail_frame(reason, message):
     return HEADER.pack(FAIL, len(payload)) + payload
 
 
+# Validated, encoded pieces of response heads, keyed by the status str or the (name, value) tuple: most
+# applications send the same few headers on every response, and a hit skips the regular expressions and
+# the encode. Only exact str/tuple keys are cached; each cache is emptied when it reaches its bound, so an
+# application with per-response values (ETag, Set-Cookie) costs what it did without the cache.
+_STATUS_LINES = {}
+_HEADER_LINES = {}
+_CACHE_MAX = 1024
+_CACHE_VALUE_MAX = 256
+
+
 def encode_head(status, headers):
     """Validate a ``start_response`` call; returns ``(H payload, Content-Length or None)``."""
+    line = _STATUS_LINES.get(status) if type(status) is str else None
+    if line is None:
+        line = _encode_status(status)
+    if not isinstance(headers, list):
+        raise TypeError('response headers must be a list, got %s' % type(headers).__name__)
+    parts = [line]
+    content_length = None
+    lines = _HEADER_LINES
+    for header in headers:
+        try:
+            entry = lines.get(header)
+        except TypeError:  # unhashable: not a (str, str) tuple, which _encode_header says
+            entry = None
+        if entry is None:
+            entry = _encode_header(header)
+        parts.append(entry[0])
+        if entry[1] is not None:
+            content_length = entry[1]
+    return b''.join(parts), content_length
+
+
+def _encode_status(status):
     if not isinstance(status, str):
         raise TypeError('expected str object for status, got %s' % type(status).__name__)
     if not _STATUS(status):
         raise ValueError('invalid HTTP status line %r' % (status,))
-    if not isinstance(headers, list):
-        raise TypeError('response headers must be a list, got %s' % type(headers).__name__)
-    parts = [status, '\r\n']
+    try:
+        line = (status + '\r\n').encode('latin-1')
+    except UnicodeEncodeError:
+        raise ValueError('status %r is not latin-1 encodable' % (status,))
+    if type(status) is str:
+        if len(_STATUS_LINES) >= _CACHE_MAX:
+            _STATUS_LINES.clear()
+        _STATUS_LINES[status] = line
+    return line
+
+
+def _encode_header(header):
+    """Validate one response header; returns ``(encoded line, Content-Length or None)``."""
+    if not isinstance(header, tuple) or len(header) != 2:
+        raise TypeError('each response header must be a (name, value) tuple, got %r' % (header,))
+    name, value = header
+    if not isinstance(name, str) or not isinstance(value, str):
+        raise TypeError('response header name and value must be str, got %r' % (header,))
+    if not _TOKEN(name):
+        raise ValueError('invalid response header name %r' % (name,))
+    if _BAD_VALUE(value):
+        raise ValueError('control character in value of response header %s: %r' % (name, value))
     content_length = None
-    for header in headers:
-        if not isinstance(header, tuple) or len(header) != 2:
-            raise TypeError('each response header must be a (name, value) tuple, got %r' % (header,))
-        name, value = header
-        if not isinstance(name, str) or not isinstance(value, str):
-            raise TypeError('response header name and value must be str, got %r' % (header,))
-        if not _TOKEN(name):
-            raise ValueError('invalid response header name %r' % (name,))
-        if _BAD_VALUE(value):
-            raise ValueError('control character in value of response header %s: %r' % (name, value))
-        if len(name) == 14 and name.lower() == 'content-length':
-            try:
-                content_length = int(value.strip())
-            except ValueError:
-                content_length = -1
-            if content_length < 0:
-                raise ValueError('invalid Content-Length %r' % (value,))
-        parts += (name, ': ', value, '\r\n')
+    if len(name) == 14 and name.lower() == 'content-length':
+        try:
+            content_length = int(value.strip())
+        except ValueError:
+            content_length = -1
+        if content_length < 0:
+            raise ValueError('invalid Content-Length %r' % (value,))
     try:
-        return ''.join(parts).encode('latin-1'), content_length
+        line = (name + ': ' + value + '\r\n').encode('latin-1')
     except UnicodeEncodeError:
-        if not _encodable(status):
-            raise ValueError('status %r is not latin-1 encodable' % (status,))
-        for name, value in headers:
-            if not _encodable(value):
-                raise ValueError('value of response header %s is not latin-1 encodable: %r'
-                                 % (name, value))
-        raise
-
-
-def _encodable(text):
-    try:
-        text.encode('latin-1')
-        return True
-    except UnicodeEncodeError:
-        return False
+        raise ValueError('value of response header %s is not latin-1 encodable: %r' % (name, value))
+    entry = (line, content_length)
+    if type(header) is tuple and type(name) is str and type(value) is str and len(value) <= _CACHE_VALUE_MAX:
+        if len(_HEADER_LINES) >= _CACHE_MAX:
+            _HEADER_LINES.clear()
+        _HEADER_LINES[header] = entry
+    return entry
 
 
 class Request(object):
     """The response side of one request: ``start_response``, ``write`` and sending the result."""
 
     __slots__ = ('channel', 'request_id', 'status', 'headers', 'head', 'headers_sent', 'remaining',
-                 'invalid', 'written', 'output_length', 'output_writes')
+                 'invalid', 'written', 'output_length', 'output_writes', 'held')
 
     def __init__(self, channel, request_id):
         self.channel = channel
@@ -252,6 +299,8 @@ class Request(object):
         self.written = False
         self.output_length = 0
         self.output_writes = 0
+        # The frames of a last chunk held back to go out with `E` (see _stream).
+        self.held = None
 
     def status_code(self):
         return int(self.status[:3]) if self.status is not None else 0
@@ -317,9 +366,10 @@ class Request(object):
             raise RuntimeError('the application returned without calling start_response()')
         if self.headers_sent:
             return [END_FRAME]
-        return [HEADER.pack(HEADERS, len(self.head)), self.head, END_FRAME]
+        return [HEADER.pack(HEADERS, len(self.head)) + self.head, END_FRAME]
 
     def run(self, application, environ):
+        """Run the application; returns the frames still to send (the response's end, or `X`)."""
         result = None
         try:
             result = application(environ, self.start_response)
@@ -336,25 +386,32 @@ class Request(object):
             except BaseException:
                 log(prefixed(self.request_id, 'exception in close() of the response:\n'
                              + traceback.format_exc()))
-            self._fail(error)
-            return
+            return self._fail(error)
         try:
             _close(result)
         except BaseException:
-            self._fail(sys.exc_info())
-            return
+            failed = self._fail(sys.exc_info())
+            return self.held + failed if self.held else failed
         if self.channel.broken:
             # The application swallowed the error of a failed read or write: the channel is unusable.
             raise ChannelClosed('channel closed during the request')
         self.headers_sent = True
-        self.channel.sendv(tail)
+        return tail
 
     def _collect(self, result):
-        """A list or tuple: validate every chunk, then send everything in one gather write."""
-        buffers = []
+        """A list or tuple: validate every chunk, then send everything in one gather write. A small body
+        is joined to the head and the `E` so the write is one buffer."""
+        if self.status is None:
+            raise RuntimeError('the application returned without calling start_response()')
+        if self.headers_sent:
+            buffers = []
+        else:
+            head = self.head
+            buffers = [HEADER.pack(HEADERS, len(head)) + head]
         remaining = self.remaining
+        length = 0
         for chunk in result:
-            if not isinstance(chunk, bytes):
+            if type(chunk) is not bytes and not isinstance(chunk, bytes):
                 raise TypeError('response body items must be bytes, not %s' % type(chunk).__name__)
             if not chunk:
                 continue
@@ -365,11 +422,14 @@ class Request(object):
                     chunk = chunk[:remaining]
                 remaining -= len(chunk)
             buffers += (HEADER.pack(DATA, len(chunk)), chunk)
-            self.output_length += len(chunk)
+            length += len(chunk)
             self.output_writes += 1
+        self.output_length += length
         self.remaining = remaining
-        tail = self._tail()
-        return tail[:-1] + buffers + tail[-1:]
+        buffers.append(END_FRAME)
+        if length <= _JOIN_MAX:
+            return [b''.join(buffers)]
+        return buffers
 
     def _stream(self, result):
         for chunk in result:
@@ -378,9 +438,32 @@ class Request(object):
             if chunk:
                 if self.status is None:
                     raise RuntimeError('the application yielded data before calling start_response()')
+                remaining = self.remaining
+                if remaining is not None and 0 < remaining <= len(chunk):
+                    # This chunk completes the Content-Length, so nothing can follow it: it is held back and
+                    # goes out with `E` after close(), one write instead of two (a framework's response
+                    # object is an iterable, not a list).
+                    return self._hold_last(chunk)
                 if not self._send_chunk(chunk):
                     break
         return self._tail()
+
+    def _hold_last(self, chunk):
+        if self.channel.broken:
+            raise ChannelClosed('client connection closed')
+        remaining = self.remaining
+        if len(chunk) > remaining:
+            chunk = chunk[:remaining]
+        self.remaining = 0
+        self.output_length += len(chunk)
+        self.output_writes += 1
+        frames = [] if self.headers_sent else [HEADER.pack(HEADERS, len(self.head)) + self.head]
+        # From here on the response counts as started: a close() that raises ends it with `X` `L` after
+        # these frames, exactly as if they had been sent already.
+        self.headers_sent = True
+        frames += (HEADER.pack(DATA, len(chunk)), chunk)
+        self.held = frames
+        return frames + [END_FRAME]
 
     def _send_file(self, wrapper):
         filelike = wrapper.filelike
@@ -426,7 +509,7 @@ class Request(object):
         text = ''.join(traceback.format_exception(*error))
         log(prefixed(self.request_id, text))
         summary = traceback.format_exception_only(error[0], error[1])[-1].strip()
-        channel.send(fail_frame(reason, summary))
+        return [fail_frame(reason, summary)]
 
 
 def _close(result):

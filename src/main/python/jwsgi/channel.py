@@ -41,6 +41,7 @@ MAX_BODY = 1 << 20
 INCOMING_LIMITS = {REQUEST: MAX_REQUEST, BODY: MAX_BODY, MORE: 0, END: 0}
 
 END_FRAME = HEADER.pack(END, 0)
+_EMPTY_LENGTH = b'\x00\x00\x00\x00'
 MAX_DATA_FRAME = 0xFFFFFFFF
 
 _INITIAL_BUFFER = 64 * 1024
@@ -118,21 +119,31 @@ class Channel(object):
 
     # -- reading ---------------------------------------------------------------------------------------
 
-    def read_frame(self):
-        """Return ``(type, payload bytes)`` of the next frame; raises ChannelClosed or ProtocolError."""
+    def read_frame(self, view=False):
+        """Return ``(type, payload bytes)`` of the next frame; raises ChannelClosed or ProtocolError.
+
+        With ``view`` true the payload is a memoryview into the receive buffer instead of a copy: valid
+        only until the next call on this channel (the environ is decoded from it in place).
+        """
         buf = self._buf
         while True:
-            avail = self._end - self._start
+            start = self._start
+            avail = self._end - start
             if avail >= HEADER_SIZE:
-                ftype, length = HEADER.unpack_from(buf, self._start)
+                ftype, length = HEADER.unpack_from(buf, start)
                 limit = INCOMING_LIMITS.get(ftype)
                 if limit is None or length > limit:
                     self.broken = True
                     raise ProtocolError('unexpected frame %r length %d' % (chr(ftype), length))
                 if avail >= HEADER_SIZE + length:
-                    start = self._start + HEADER_SIZE
+                    start += HEADER_SIZE
                     end = start + length
-                    payload = bytes(self._view[start:end]) if length else b''
+                    if not length:
+                        payload = b''
+                    elif view:
+                        payload = self._view[start:end]
+                    else:
+                        payload = bytes(self._view[start:end])
                     if end == self._end:
                         self._start = self._end = 0
                     else:
@@ -143,6 +154,19 @@ class Channel(object):
             else:
                 self._fill(HEADER_SIZE)
                 buf = self._buf
+
+    def next_is_end(self):
+        """True, and the frame consumed, when an empty `E` frame is next in the buffer (no system call)."""
+        start = self._start
+        if self._end - start >= HEADER_SIZE and self._buf[start] == END and \
+                self._buf[start + 1:start + HEADER_SIZE] == _EMPTY_LENGTH:
+            start += HEADER_SIZE
+            if start == self._end:
+                self._start = self._end = 0
+            else:
+                self._start = start
+            return True
+        return False
 
     def _fill(self, need):
         """Receive until at least ``need`` bytes of the current frame are buffered."""
