@@ -270,9 +270,12 @@ public final class Server {
         // Status page, metrics and health check (docs/operations.md) answer before --max-clients applies, after the
         // HTTPS rules (--https-only, client certificates); the intake (read timeouts, small bodies read whole before
         // a worker thread is taken) comes first of all.
+        // --server-name's virtual host (docs/virtual-hosts.md) sorts requests by Host before all of these.
         jetty.setHandler(new RequestIntake(readTimeouts, config.limitRequestBody(), new GracefulHandler(
-                Listeners.wrap(new io.jwsgi.ops.OperationsHandler(maxClients, config.operations(), status, requests,
-                        config.version()), config.protocols()))));
+                io.jwsgi.frontend.VirtualHost.around(config.serverNames(),
+                        config.proxy().virtualHosts().stream().map(v -> v.host()).toList(),
+                        Listeners.wrap(new io.jwsgi.ops.OperationsHandler(maxClients, config.operations(), status,
+                                requests, config.version()), config.protocols())))));
         // Error pages (400 for a malformed request, …) say the status and nothing about the server's internals.
         ErrorHandler errors = new ErrorHandler();
         errors.setShowStacks(false);
@@ -339,7 +342,9 @@ public final class Server {
     private static void printBanner(ServerConfig c, Server s, Path errorLog) {
         String banner = String.join("\n",
                 "Server URL         : " + s.url()
-                        + (s.httpsUrl() == null ? "" : "\nServer URL (HTTPS) : " + s.httpsUrl()),
+                        + (s.httpsUrl() == null ? "" : "\nServer URL (HTTPS) : " + s.httpsUrl())
+                        + (c.operations().serverStatus() ? "\nServer Status      : " + s.url()
+                                + io.jwsgi.config.Operations.SERVER_STATUS_PATH.substring(1) : ""),
                 "Server Root        : " + c.serverRoot(),
                 "Error Log File     : " + (errorLog == null ? "(standard error)" : errorLog),
                 "Operating Mode     : daemon",
@@ -375,7 +380,8 @@ public final class Server {
     }
 
     public String url() {
-        String host = config.host() == null || config.host().isEmpty() || config.host().equals("0.0.0.0") ? "localhost" : config.host();
+        String host = config.serverNames().enabled() ? config.serverNames().serverName()
+                : config.host() == null || config.host().isEmpty() || config.host().equals("0.0.0.0") ? "localhost" : config.host();
         return "http://" + host + ":" + port() + "/";
     }
 

@@ -41,6 +41,7 @@ import java.util.Map;
  * @param proxyTrust       forwarded headers honoured and the proxies trusted to send them
  * @param operations       status page, metrics, health check, sockets, pid file (docs/operations.md)
  * @param requestLimits    request-head limits and client read timeouts
+ * @param serverNames      --server-name's name-based virtual host (docs/virtual-hosts.md)
  * @param version          jwsgi's version
  */
 public record ServerConfig(
@@ -92,6 +93,7 @@ public record ServerConfig(
         ProxyTrust proxyTrust,
         Operations operations,
         RequestLimits requestLimits,
+        ServerNames serverNames,
         String version) {
 
     /** What {@code --header-buffer-size 0} stands for: mod_wsgi's stack buffer size. */

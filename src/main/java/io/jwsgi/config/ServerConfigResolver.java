@@ -111,6 +111,7 @@ final class ServerConfigResolver {
                 ProxyTrust.resolve(args),
                 OperationsResolver.resolve(args, serverRoot, environment),
                 RequestLimits.resolve(args),
+                ServerNames.resolve(args),
                 Version.current());
     }
 

@@ -454,6 +454,29 @@ public final class StartServerSettings {
             .withHelp("Response bytes the front end buffers before writing to the client (Jetty's output buffer); "
                     + "0 means Jetty's default (32768).");
 
+    // Name-based virtual host (docs/virtual-hosts.md)
+
+    public static final Setting<String> SERVER_NAME = Setting.of(SERVER, "server-name", "HOST",
+                    ValueType.text().check(ServerNames::isHostName,
+                            v -> "'" + v + "' is not a host name (letters, digits, '-', '_' and dots; no port)"))
+            .withHelp("Serve only requests whose Host (port aside) is HOST or a --server-alias, as a name-based "
+                    + "virtual host. When HOST starts with 'www.', requests for the bare domain are redirected "
+                    + "(301) to HOST, path and query kept. Any other Host is refused with 403 (mod_wsgi-express's "
+                    + "catch-all virtual host), unless --allow-localhost. The start-up banner's URL uses HOST.");
+
+    public static final Setting<String> SERVER_ALIAS = Setting.of(SERVER, "server-alias", "HOST",
+                    ValueType.text().check(ServerNames::isHostPattern,
+                            v -> "'" + v + "' is not a host name or wildcard pattern such as *.example.com"))
+            .asRepeatable()
+            .withHelp("Another Host served as --server-name (Apache's ServerAlias): '*' matches any run of "
+                    + "characters, '?' any one character, so *.example.com matches every subdomain. Needs "
+                    + "--server-name.");
+
+    public static final Setting<Boolean> ALLOW_LOCALHOST = Setting.flag(SERVER, "allow-localhost")
+            .withHelp("With --server-name, still serve clients connecting from the loopback interface whatever Host "
+                    + "they send (mod_wsgi-express: Require host localhost in the catch-all virtual host); other "
+                    + "clients with an unknown Host keep getting 403. Needs --server-name.");
+
     // Reverse proxy (docs/proxying.md)
 
     public static final Setting<Map.Entry<String, String>> PROXY_MOUNT_POINT = Setting.of(PROXY,
@@ -635,7 +658,9 @@ public final class StartServerSettings {
             ENTRY_POINT, APPLICATION_TYPE, CALLABLE_OBJECT, MOUNT_POINT, WORKING_DIRECTORY, PYTHON_PATH,
             SETENV, PASSENV, APPLICATION_GROUP,
             PYTHON_EXECUTABLE, PYTHON_HOME,
-            HOST, PORT, SERVER_ROOT, SERVER_BACKLOG, MAX_CLIENTS, KEEP_ALIVE_TIMEOUT, SOCKET_TIMEOUT,
+            HOST, PORT,
+            SERVER_NAME, SERVER_ALIAS, ALLOW_LOCALHOST,
+            SERVER_ROOT, SERVER_BACKLOG, MAX_CLIENTS, KEEP_ALIVE_TIMEOUT, SOCKET_TIMEOUT,
             LIMIT_REQUEST_BODY, LIMIT_REQUEST_LINE, LIMIT_REQUEST_FIELD_SIZE, LIMIT_REQUEST_FIELDS, HEADER_TIMEOUT,
             HEADER_MAX_TIMEOUT, HEADER_MIN_RATE, BODY_TIMEOUT, BODY_MAX_TIMEOUT, BODY_MIN_RATE,
             HTTP2, HTTPS_PORT, SSL_CERTIFICATE_FILE, SSL_CERTIFICATE_KEY_FILE, SSL_CERTIFICATE,

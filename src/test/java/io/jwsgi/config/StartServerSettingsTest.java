@@ -53,7 +53,9 @@ class StartServerSettingsTest {
                 "--pid-file", "--setup-only", "--isatty",
                 // client limits and read timeouts (docs/reliability.md)
                 "--limit-request-line", "--limit-request-field-size", "--limit-request-fields", "--header-timeout",
-                "--header-max-timeout", "--header-min-rate", "--body-timeout", "--body-max-timeout", "--body-min-rate");
+                "--header-max-timeout", "--header-min-rate", "--body-timeout", "--body-max-timeout", "--body-min-rate",
+                // name-based virtual host (docs/virtual-hosts.md)
+                "--server-name", "--server-alias", "--allow-localhost");
     }
 
     @Test
