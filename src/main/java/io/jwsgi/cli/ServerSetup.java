@@ -48,14 +48,24 @@ final class ServerSetup {
         } catch (IOException e) {
             throw new ConfigException("cannot write the server root " + root + ": " + e);
         }
-        out.println("Server URL         : http://" + (config.host() == null ? "localhost" : config.host()) + ":"
-                + config.port() + "/");
+        out.println("Server URL         : " + url(config));
+        if (config.operations().serverStatus()) {
+            out.println("Server Status      : " + url(config)
+                    + io.jwsgi.config.Operations.SERVER_STATUS_PATH.substring(1));
+        }
         out.println("Server Root        : " + root);
         out.println("Server Arguments   : " + root.resolve(ARGS_FILE));
         out.println("Server Settings    : " + root.resolve(CONF_FILE));
         out.println("Pid File           : " + config.operations().pidFile());
         out.println("Control Script     : " + control);
         out.flush();
+    }
+
+    /** The URL the banner prints: the --server-name when given (docs/virtual-hosts.md), else the --host. */
+    static String url(ServerConfig config) {
+        String host = config.serverNames().enabled() ? config.serverNames().serverName()
+                : config.host() == null ? "localhost" : config.host();
+        return "http://" + host + ":" + config.port() + "/";
     }
 
     /** The arguments apachectl starts the server with (package-private for tests). */

@@ -41,6 +41,23 @@ class ServerSetupTest {
     }
 
     @Test
+    void theBannerUsesTheServerNameAndNamesTheStatusPage() throws Exception {
+        Path script = Files.writeString(temp.resolve("app.py"), "application = None\n");
+        assertThat(ServerSetup.url(ServerConfig.parse(List.of(script.toString(), "--port", "8080"))))
+                .isEqualTo("http://localhost:8080/");
+        assertThat(ServerSetup.url(ServerConfig.parse(List.of(script.toString(), "--host", "127.0.0.1", "--port",
+                "8080", "--server-name", "www.example.com")))).isEqualTo("http://www.example.com:8080/");
+        ServerConfig config = ServerConfig.parse(List.of(script.toString(), "--server-status", "--server-name",
+                "app.example.com", "--server-root", temp.resolve("root").toString()));
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        ServerSetup.write(config, List.of(script.toString()), io.jwsgi.config.Environment.current(),
+                new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(printed.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .startsWith("Server URL         : http://app.example.com:8000/\n"
+                        + "Server Status      : http://app.example.com:8000/server-status\n");
+    }
+
+    @Test
     void controlScriptQuotesEveryPath() {
         assertThat(ControlScript.quote("it's here")).isEqualTo("'it'\\''s here'");
         String script = ControlScript.render(List.of("/opt/j wsgi/jwsgi"), Path.of("/r'oot"), Path.of("/cwd"),
