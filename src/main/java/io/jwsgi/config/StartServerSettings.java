@@ -66,7 +66,7 @@ public final class StartServerSettings {
                     ValueType.pair())
             .asRepeatable()
             .withHelp("Add KEY with VALUE to every request's WSGI environ (Apache SetEnv). A repeated KEY keeps "
-                    + "the last VALUE. HTTPS is not added but, as in mod_wsgi, decides wsgi.url_scheme: on or 1 "
+                    + "the last VALUE. HTTPS also decides wsgi.url_scheme, as in mod_wsgi: on or 1 "
                     + "means https, anything else http (for an application behind a TLS-terminating proxy).");
 
     public static final Setting<String> PASSENV = Setting.of(APPLICATION, "passenv", "KEY", ValueType.text())

@@ -30,7 +30,7 @@ public final class WsgiHandler extends Handler.Abstract {
 
     private final Dispatch dispatch;
     private final Settings settings;
-    /** The --setenv/--passenv values without HTTPS, which never reaches the environ. */
+    /** The --setenv/--passenv values. */
     private final Map<String, String> setenv;
     /** "https" or "http" when --setenv gave HTTPS, else null: the connection decides. */
     private final String forcedScheme;
@@ -40,10 +40,11 @@ public final class WsgiHandler extends Handler.Abstract {
         super(InvocationType.BLOCKING);
         this.dispatch = dispatch;
         this.settings = settings;
-        // mod_wsgi (4.1.0 release notes): an HTTPS variable set with SetEnv decides wsgi.url_scheme ("On" or "1"
-        // means https), and is then removed, so the environ never has HTTPS. For a TLS-terminating proxy in front.
+        // An HTTPS variable set with --setenv decides wsgi.url_scheme ("On" or "1" means https; for a
+        // TLS-terminating proxy in front) and, as the user asked for it, is in the environ too. Without it the
+        // environ has no HTTPS key (mod_wsgi 4.1.0): wsgi.url_scheme is authoritative.
         Map<String, String> values = new LinkedHashMap<>(settings.setenv());
-        String https = values.remove("HTTPS");
+        String https = values.get("HTTPS");
         this.setenv = Collections.unmodifiableMap(values);
         this.forcedScheme = https == null ? null
                 : https.equalsIgnoreCase("on") || https.equals("1") ? "https" : "http";
@@ -113,7 +114,7 @@ public final class WsgiHandler extends Handler.Abstract {
             if (request.getAttribute(SslEnvironment.ATTRIBUTE) instanceof Map<?, ?> ssl) {
                 ssl.forEach((k, v) -> channel.encoder().put((String) k, (String) v));
             }
-            // --setenv / --passenv values (mod_wsgi's SetEnv/PassEnv), without HTTPS.
+            // --setenv / --passenv values (mod_wsgi's SetEnv/PassEnv).
             setenv.forEach(channel.encoder()::put);
             channel.encoder().endEnviron();
             outcome = new Exchange(channel, request, response, callback, requestId, settings.headerBufferSize(),

@@ -138,7 +138,7 @@ class Pep3333IT {
         assertThat(env.keys()).doesNotContain("HTTP_X_SPOOF");
     }
 
-    // --setenv HTTPS (which decides wsgi.url_scheme and never reaches the environ) is tested in TlsIT.
+    // --setenv HTTPS (which decides wsgi.url_scheme and stays in the environ as set) is tested in TlsIT.
 
     @Test
     void exposesThePep3333AndModWsgiKeys() throws Exception {

@@ -269,9 +269,9 @@ class TlsIT {
     // ---- --setenv HTTPS ----
 
     @Test
-    void setenvHttpsOnMakesTheUrlSchemeHttpsAndNeverReachesTheEnviron() throws Exception {
+    void setenvHttpsOnMakesTheUrlSchemeHttpsAndIsInTheEnvironAsSet() throws Exception {
         Map<String, String> env = environ(curl(mixed.url("/environ")).body());
-        assertThat(env).containsEntry("wsgi.url_scheme", "https").doesNotContainKey("HTTPS")
+        assertThat(env).containsEntry("wsgi.url_scheme", "https").containsEntry("HTTPS", "on")
                 .containsEntry("SERVER_PORT", Integer.toString(mixed.port()));
     }
 
