@@ -198,46 +198,6 @@ public final class Channel implements AutoCloseable {
         }
     }
 
-    /** The socket, for registering with a selector while a response is awaited without a thread. */
-    public SocketChannel socket() {
-        return socket;
-    }
-
-    /** One read of what is available (the socket is in non-blocking mode): bytes read, 0, or -1 at EOF. */
-    public int readAvailable() throws IOException {
-        in.compact();
-        try {
-            return socket.read(in);
-        } finally {
-            in.flip();
-        }
-    }
-
-    /** Marks the channel as waiting for the worker (for socket-timeout) or not. */
-    public void waiting(boolean waiting) {
-        waitingSinceNanos = waiting ? clock.getAsLong() : 0;
-    }
-
-    /**
-     * True when the buffer holds a whole response: frames up to and including END or FAIL, with no READ among
-     * them, and no more than {@code limit} bytes.
-     */
-    public boolean responseBuffered(int limit) {
-        if (remaining != 0) return false;
-        int at = in.position();
-        int end = in.limit();
-        if (end - at > limit) return false;
-        while (end - at >= Frame.HEADER_SIZE) {
-            byte type = in.get(at);
-            long len = Frame.lengthAt(in, at);
-            if (type == Frame.READ) return false;
-            if (end - at - Frame.HEADER_SIZE < len) return false;
-            if (type == Frame.END || type == Frame.FAIL) return true;
-            at += Frame.HEADER_SIZE + (int) len;
-        }
-        return false;
-    }
-
     public boolean isOpen() {
         return !closed;
     }

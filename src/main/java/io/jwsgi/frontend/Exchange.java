@@ -103,35 +103,6 @@ final class Exchange {
         }
     }
 
-    /** Sends the encoded environ and END for a request without a body; false (failure answered) when it failed. */
-    boolean sendWithoutBody() {
-        try {
-            bodyEnded = true;
-            channel.encoder().mark(Frame.END);
-            channel.sendEncoded();
-            return true;
-        } catch (IOException e) {
-            workerLost(e);
-            return false;
-        }
-    }
-
-    /** Relays the answer of a request sent by {@link #sendWithoutBody} (its first bytes may be buffered). */
-    Outcome relayAnswer() {
-        try {
-            return relay();
-        } catch (ClientGoneException e) {
-            log.debug("client went away request_id={} error={}", requestId, e.getMessage());
-            callback.failed(e.getCause());
-            return Outcome.BROKEN;
-        } catch (BodyOverLimitException e) {
-            return Outcome.BROKEN; // cannot happen without a body
-        } catch (IOException | ProtocolException e) {
-            workerLost(e);
-            return Outcome.BROKEN;
-        }
-    }
-
     private Outcome relay() throws IOException, ClientGoneException, BodyOverLimitException {
         for (;;) {
             byte type = channel.nextFrame();

@@ -102,7 +102,6 @@ public final class WsgiHandler extends Handler.Abstract {
             return true;
         }
         Exchange.Outcome outcome = Exchange.Outcome.BROKEN;
-        boolean handedOff = false;
         try {
             String requestId = ids.next();
             channel.requestId(requestId);
@@ -117,20 +116,10 @@ public final class WsgiHandler extends Handler.Abstract {
             // --setenv / --passenv values (mod_wsgi's SetEnv/PassEnv), without HTTPS.
             setenv.forEach(channel.encoder()::put);
             channel.encoder().endEnviron();
-            if (AsyncRelay.ENABLED && !hasBody) {
-                Exchange exchange = new Exchange(channel, request, response, callback, requestId,
-                        settings.headerBufferSize(), settings.limitRequestBody());
-                if (exchange.sendWithoutBody()) {
-                    AsyncRelay.get().await(channel, exchange, dispatch);
-                    handedOff = true; // the relay gives it back
-                }
-                return true;
-            }
             outcome = new Exchange(channel, request, response, callback, requestId, settings.headerBufferSize(),
                     settings.limitRequestBody())
                     .run(hasBody, hasBody && Exchange.expectsContinue(request));
         } finally {
-            if (handedOff) return true;
             if (outcome == Exchange.Outcome.CLEAN) dispatch.release(channel);
             else dispatch.discard(channel);
         }
