@@ -20,6 +20,8 @@ final class RequestHeadCheck {
 
     private static final byte[] HTTP_NAME = {'H', 'T', 'T', 'P', '/'};
     private static final byte[] OPTIONS = {'O', 'P', 'T', 'I', 'O', 'N', 'S'};
+    /** The HTTP/2 connection preface's method ({@code PRI * HTTP/2.0}): Jetty's to take up as h2c or refuse. */
+    private static final byte[] PRI = {'P', 'R', 'I'};
 
     private final int maxLine;
     private final int maxFieldSize;
@@ -29,6 +31,7 @@ final class RequestHeadCheck {
     private int lineLength;
     private int methodLength;
     private boolean methodIsOptions;
+    private boolean methodIsPri;
     private int targetLength;
     private boolean targetIsAsterisk;
     private int versionLength;
@@ -45,7 +48,7 @@ final class RequestHeadCheck {
     void reset() {
         state = State.LINE_START;
         lineLength = methodLength = targetLength = versionLength = fieldLength = fields = 0;
-        methodIsOptions = targetIsAsterisk = false;
+        methodIsOptions = methodIsPri = targetIsAsterisk = false;
         bytes = 0;
     }
 
@@ -111,7 +114,9 @@ final class RequestHeadCheck {
             }
             case VERSION -> {
                 if (b == '\r' || b == '\n') {
-                    if (!targetIsAsterisk || methodIsOptions) {
+                    boolean asteriskAllowed = (methodIsOptions && methodLength == OPTIONS.length)
+                            || (methodIsPri && methodLength == PRI.length);
+                    if (!targetIsAsterisk || asteriskAllowed) {
                         state = b == '\r' ? State.LINE_CR : State.FIELD_START;
                         return null;
                     }
@@ -167,11 +172,15 @@ final class RequestHeadCheck {
     }
 
     private Refusal method(byte b) {
-        methodIsOptions = methodLength < OPTIONS.length && b == OPTIONS[methodLength]
-                && (methodLength == 0 || methodIsOptions);
+        methodIsOptions = startsWith(OPTIONS, b, methodIsOptions);
+        methodIsPri = startsWith(PRI, b, methodIsPri);
         methodLength++;
-        if (methodLength > OPTIONS.length) methodIsOptions = false;
         return line();
+    }
+
+    /** Whether the method so far, followed by {@code b}, is still a prefix of {@code name}. */
+    private boolean startsWith(byte[] name, byte b, boolean soFar) {
+        return methodLength < name.length && b == name[methodLength] && (methodLength == 0 || soFar);
     }
 
     private Refusal line() {

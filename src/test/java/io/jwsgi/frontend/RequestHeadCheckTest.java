@@ -40,6 +40,16 @@ class RequestHeadCheckTest {
         assertThat(trickle(check(), "GET * HTTP/1.1\r\n").status()).isEqualTo(400);
         assertThat(trickle(check(), "OPTIONSX * HTTP/1.1\r\n").status()).isEqualTo(400);
         assertThat(trickle(check(), "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n")).isNull();
+        // A prefix of OPTIONS is not OPTIONS.
+        assertThat(trickle(check(), "OPT * HTTP/1.1\r\n").status()).isEqualTo(400);
+        assertThat(trickle(check(), "P * HTTP/1.1\r\n").status()).isEqualTo(400);
+    }
+
+    @Test
+    void leavesTheHttp2PrefaceToJetty() {
+        // h2c with prior knowledge starts with this; Jetty takes it up (with --http2) or refuses it.
+        assertThat(trickle(check(), "PRI * HTTP/2.0\r\n\r\n")).isNull();
+        assertThat(trickle(check(), "PRIX * HTTP/2.0\r\n").status()).isEqualTo(400);
     }
 
     @Test
