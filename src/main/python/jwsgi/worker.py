@@ -273,18 +273,20 @@ class Worker(object):
         dump_stacks(reason, self.request_ids())
 
     def on_interrupt(self, index):
+        # "Running" is the application's part of the request (mod_wsgi.active_requests), not the adapter's
+        # in_flight: a thread stays in in_flight while its response's last frames go out, and an interrupt
+        # landing there would drop a channel whose exchange already ended cleanly.
         thread_id = index + 1
         ident = self.idents.get(index)
-        adapter = self.adapter
-        if ident is None or adapter is None or thread_id not in adapter.in_flight:
+        request_id = self.request_ids().get(ident) if ident is not None else None
+        if request_id is None or self.adapter is None:
             log('jwsgi worker: interrupt ignored, no request running pid=%d thread=%d\n'
                 % (os.getpid(), index))
             return
         slot = mod_wsgi.thread_slot(thread_id)
         served = slot[0]
-        request_id = self.request_ids().get(ident, '-')
         interrupt_thread(ident, mod_wsgi.RequestTimeout)
-        if slot[0] != served or thread_id not in adapter.in_flight:
+        if slot[0] != served or self.request_ids().get(ident) != request_id:
             # The request ended meanwhile: do not hit the thread between requests.
             cancel_interrupt(ident)
             return
