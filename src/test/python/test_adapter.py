@@ -80,7 +80,9 @@ class EnvironTest(AdapterTest):
         self.assertEqual(seen['SERVER_SOFTWARE'], 'jwsgi/0.1.0')
         self.assertEqual(seen['PATH_INFO'], '/')
         self.assertEqual(seen['wsgi.url_scheme'], 'http')
-        self.assertNotIn('HTTPS', seen)
+        # The front end sends HTTPS only when the user set it with --setenv; it reaches the app as sent, and
+        # wsgi.url_scheme (decided by the front end) is what the worker passes on, not derived from it.
+        self.assertEqual(seen['HTTPS'], 'on')
         self.assertTrue(hasattr(seen['wsgi.input'], 'read'))
         self.assertTrue(hasattr(seen['wsgi.errors'], 'write'))
 

@@ -104,7 +104,6 @@ class Adapter(object):
         """
         environ, body, more = read_request(channel)
         environ.update(constants)
-        environ.pop('HTTPS', None)
         request_id = environ.get('mod_wsgi.request_id', '')
         request_start = environ.get('mod_wsgi.request_start')
         if request_start is not None:
