@@ -85,6 +85,18 @@ def base_environ(**extra):
     return environ
 
 
+class FixedApplication(object):
+    """Stands in for jwsgi.application.Application with a given callable."""
+
+    callable_object = 'application'
+
+    def __init__(self, app):
+        self.app = app
+
+    def get(self):
+        return self.app
+
+
 class FrontEnd(object):
     """The Java end of one channel."""
 

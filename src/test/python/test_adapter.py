@@ -8,7 +8,7 @@ import tempfile
 import threading
 import unittest
 
-from front_end import Exchange, Response, base_environ, frame, request_frames
+from front_end import Exchange, FixedApplication, Response, base_environ, frame, request_frames
 
 from jwsgi import mod_wsgi
 from jwsgi.adapter import Adapter
@@ -16,18 +16,6 @@ from jwsgi.channel import ChannelClosed
 
 CONFIG = {'process_group': 'main', 'application_group': '', 'processes': 2, 'multiprocess': True,
           'threads': 4, 'server_software': 'jwsgi/0.1.0', 'maximum_requests': 0}
-
-
-class FixedApplication(object):
-    """Stands in for jwsgi.application.Application with a given callable."""
-
-    callable_object = 'application'
-
-    def __init__(self, app):
-        self.app = app
-
-    def get(self):
-        return self.app
 
 
 @contextlib.contextmanager

@@ -5,23 +5,13 @@ import io
 import sys
 import unittest
 
-from front_end import Exchange, base_environ
+from front_end import Exchange, FixedApplication, base_environ
 
 from jwsgi.adapter import Adapter
 from jwsgi.channel import Channel
 
 CONFIG = {'process_group': 'main', 'application_group': '', 'processes': 1, 'multiprocess': False,
           'threads': 1, 'server_software': 'jwsgi/test', 'maximum_requests': 0}
-
-
-class FixedApplication(object):
-    callable_object = 'application'
-
-    def __init__(self, app):
-        self.app = app
-
-    def get(self):
-        return self.app
 
 
 class CountingChannel(Channel):
