@@ -6,7 +6,6 @@ import io.jwsgi.config.ProxyOptions.VirtualHost;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
@@ -123,7 +122,9 @@ public final class ReverseProxy extends ProxyHandler.Reverse {
         HttpURI uri = request.getHttpURI();
         String path = URIUtil.canonicalPath(uri.getPath());
         if (path == null) return null; // a path escaping the root: Jetty refuses it before it gets here anyway
-        String host = Request.getServerName(request).toLowerCase(Locale.ROOT);
+        // Compared as --server-name compares names (io.jwsgi.frontend.VirtualHost), so a name that passes the
+        // virtual-host check as a proxy host is also routed to its backend.
+        String host = io.jwsgi.frontend.VirtualHost.hostName(uri);
         for (VirtualHost vhost : options.virtualHosts()) {
             if (vhost.host().equals(host)) {
                 return new Route("", vhost.target(), backendUri(vhost.target(), path, uri.getQuery()), vhost.socket(),
