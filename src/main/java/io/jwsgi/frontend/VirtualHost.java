@@ -123,8 +123,11 @@ public final class VirtualHost extends Handler.Wrapper {
         return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 
-    /** Apache's {@code Require host localhost}: the connection's own peer, a loopback address. */
-    private static boolean isLoopback(SocketAddress remote) {
+    /**
+     * Apache's {@code Require host localhost} (mod_wsgi-express's rule for --allow-localhost and the status page):
+     * the connection's own peer, a loopback address; a proxy in front is local.
+     */
+    public static boolean isLoopback(SocketAddress remote) {
         InetAddress address = remote instanceof InetSocketAddress inet ? inet.getAddress() : null;
         return address != null && address.isLoopbackAddress();
     }

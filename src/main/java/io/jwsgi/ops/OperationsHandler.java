@@ -2,9 +2,6 @@ package io.jwsgi.ops;
 
 import io.jwsgi.config.Operations;
 import io.jwsgi.daemon.GroupStatus;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.function.Supplier;
@@ -45,7 +42,7 @@ public final class OperationsHandler extends Handler.Wrapper {
         String path = request.getHttpURI().getPath();
         if (options.serverStatus() && Operations.SERVER_STATUS_PATH.equals(path)) {
             if (!allowedMethod(request, response, callback)) return true;
-            if (!isLoopback(request.getConnectionMetaData().getRemoteSocketAddress())) {
+            if (!io.jwsgi.frontend.VirtualHost.isLoopback(request.getConnectionMetaData().getRemoteSocketAddress())) {
                 Response.writeError(request, response, callback, HttpStatus.FORBIDDEN_403,
                         "The status page is served to local clients only");
                 return true;
@@ -93,13 +90,6 @@ public final class OperationsHandler extends Handler.Wrapper {
 
     private Duration uptime() {
         return Duration.ofNanos(NanoTime.since(startedNanos));
-    }
-
-    /** mod_wsgi-express: {@code Require host localhost}. The connection's own peer: a proxy in front is local. */
-    static boolean isLoopback(SocketAddress remote) {
-        if (!(remote instanceof InetSocketAddress inet)) return false;
-        InetAddress address = inet.getAddress();
-        return address != null && address.isLoopbackAddress();
     }
 
     private static boolean allowedMethod(Request request, Response response, Callback callback) {

@@ -77,12 +77,12 @@ class RenderingTest {
 
     @Test
     void onlyLoopbackClientsSeeTheStatusPage() {
-        assertThat(OperationsHandler.isLoopback(new InetSocketAddress("127.0.0.1", 1))).isTrue();
-        assertThat(OperationsHandler.isLoopback(new InetSocketAddress("127.9.9.9", 1))).isTrue();
-        assertThat(OperationsHandler.isLoopback(new InetSocketAddress("::1", 1))).isTrue();
-        assertThat(OperationsHandler.isLoopback(new InetSocketAddress("10.0.0.1", 1))).isFalse();
-        assertThat(OperationsHandler.isLoopback(new InetSocketAddress("192.168.1.20", 1))).isFalse();
-        assertThat(OperationsHandler.isLoopback(InetSocketAddress.createUnresolved("localhost", 1))).isFalse();
-        assertThat(OperationsHandler.isLoopback(null)).isFalse();
+        assertThat(io.jwsgi.frontend.VirtualHost.isLoopback(new InetSocketAddress("127.0.0.1", 1))).isTrue();
+        assertThat(io.jwsgi.frontend.VirtualHost.isLoopback(new InetSocketAddress("127.9.9.9", 1))).isTrue();
+        assertThat(io.jwsgi.frontend.VirtualHost.isLoopback(new InetSocketAddress("::1", 1))).isTrue();
+        assertThat(io.jwsgi.frontend.VirtualHost.isLoopback(new InetSocketAddress("10.0.0.1", 1))).isFalse();
+        assertThat(io.jwsgi.frontend.VirtualHost.isLoopback(new InetSocketAddress("192.168.1.20", 1))).isFalse();
+        assertThat(io.jwsgi.frontend.VirtualHost.isLoopback(InetSocketAddress.createUnresolved("localhost", 1))).isFalse();
+        assertThat(io.jwsgi.frontend.VirtualHost.isLoopback(null)).isFalse();
     }
 }
