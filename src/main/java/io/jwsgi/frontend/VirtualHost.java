@@ -69,7 +69,7 @@ public final class VirtualHost extends Handler.Wrapper {
                     + (uri.getQuery() == null ? "" : "?" + uri.getQuery());
             // As mod_alias answers: the status, the Location and a short page linking to it.
             String page = "<!DOCTYPE html>\n<html><head><title>301 Moved Permanently</title></head><body>\n"
-                    + "<h1>Moved Permanently</h1>\n<p>The document has moved <a href=\"" + escape(location)
+                    + "<h1>Moved Permanently</h1>\n<p>The document has moved <a href=\"" + org.eclipse.jetty.util.StringUtil.sanitizeXmlString(location)
                     + "\">here</a>.</p>\n</body></html>\n";
             response.setStatus(HttpStatus.MOVED_PERMANENTLY_301);
             response.getHeaders().put(HttpHeader.LOCATION, location);
@@ -117,10 +117,6 @@ public final class VirtualHost extends Handler.Wrapper {
             t++;
         }
         return t == text.length();
-    }
-
-    private static String escape(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 
     /**

@@ -5,6 +5,7 @@ import io.jwsgi.daemon.GroupStatus.ProcessStatus;
 import io.jwsgi.daemon.Supervisor;
 import java.time.Duration;
 import java.util.Map;
+import org.eclipse.jetty.util.StringUtil;
 
 /**
  * The {@code /server-status} page, rendered from one {@link GroupStatus}: HTML for a browser, or with
@@ -138,17 +139,8 @@ final class StatusPage {
         return b.append(seconds).append(" s").toString();
     }
 
+    /** HTML text and attribute values: Jetty's escaping (&, <, >, quotes; control characters made visible). */
     static String escape(String s) {
-        StringBuilder b = new StringBuilder(s.length());
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '<' -> b.append("&lt;");
-                case '>' -> b.append("&gt;");
-                case '&' -> b.append("&amp;");
-                case '"' -> b.append("&quot;");
-                default -> b.append(c);
-            }
-        }
-        return b.toString();
+        return StringUtil.sanitizeXmlString(s);
     }
 }
