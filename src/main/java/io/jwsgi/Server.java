@@ -18,6 +18,8 @@ import io.jwsgi.frontend.TrustedProxies;
 import io.jwsgi.config.RequestLimits;
 import io.jwsgi.frontend.ReadTimeouts;
 import io.jwsgi.frontend.RequestIntake;
+import io.jwsgi.frontend.EventLoop;
+import io.jwsgi.frontend.ResumeByFillInterest;
 import io.jwsgi.frontend.WsgiHandler;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -201,7 +203,8 @@ public final class Server {
         QueuedThreadPool pool = new QueuedThreadPool();
         pool.setName("jwsgi-http");
         // Handlers block (on their worker channel): they run on virtual threads, so a slow app never starves Jetty.
-        pool.setVirtualThreadsExecutor(VirtualThreads.getNamedVirtualThreadsExecutor("jwsgi-request-"));
+        pool.setVirtualThreadsExecutor(new ResumeByFillInterest(
+                VirtualThreads.getNamedVirtualThreadsExecutor("jwsgi-request-")));
         org.eclipse.jetty.server.Server jetty = new org.eclipse.jetty.server.Server(pool);
 
         HttpConfiguration http = new HttpConfiguration();
@@ -252,7 +255,7 @@ public final class Server {
         }
         WsgiHandler wsgi = new WsgiHandler(dispatcher, new WsgiHandler.Settings(
                 config.mountPoint(), config.headerBufferSize(), config.limitRequestBody(), extra,
-                config.socketTimeout(), config.keepAliveTimeout()));
+                config.socketTimeout(), config.keepAliveTimeout()), VirtualThreads.getExecutor(pool));
         // --max-clients bounds the requests being handled (Apache's MaxRequestWorkers), not connections:
         // idle keep-alive connections must never lock new clients out.
         // Requests to the WSGI application are counted for the status page and metrics (docs/operations.md).
@@ -261,9 +264,9 @@ public final class Server {
         // Proxied mount points and virtual hosts first (Apache's ProxyPass wins over Alias), then static files
         // (--document-root, --url-alias) in front of the app, and --compress-responses around all of them; each is
         // absent from the tree unless configured (docs/proxying.md, docs/static-files.md).
-        Handler site = ResponseCompression.around(config.content(), ReverseProxy.inFrontOf(
-                StaticFiles.around(config.content(), config.socketTimeout(), config.keepAliveTimeout(), app),
-                config.proxy(), config.hostName()));
+        Handler files = StaticFiles.around(config.content(), config.socketTimeout(), config.keepAliveTimeout(), app);
+        Handler proxied = ReverseProxy.inFrontOf(files, config.proxy(), config.hostName());
+        Handler site = ResponseCompression.around(config.content(), proxied);
         QoSHandler maxClients = new QoSHandler(site);
         maxClients.setMaxRequestCount(config.maxClients());
         maxClients.setMaxSuspend(config.socketTimeout());
@@ -271,11 +274,14 @@ public final class Server {
         // HTTPS rules (--https-only, client certificates); the intake (read timeouts, small bodies read whole before
         // a worker thread is taken) comes first of all.
         // --server-name's virtual host (docs/virtual-hosts.md) sorts requests by Host before all of these.
-        jetty.setHandler(new RequestIntake(readTimeouts, config.limitRequestBody(), new GracefulHandler(
+        // Requests that cannot block run on the selector thread, the rest on virtual threads (docs/performance.md).
+        jetty.setHandler(new io.jwsgi.frontend.InlineDispatch(VirtualThreads.getExecutor(pool),
+                files == app && proxied == files,
+                new RequestIntake(readTimeouts, config.limitRequestBody(), new GracefulHandler(
                 io.jwsgi.frontend.VirtualHost.around(config.serverNames(),
                         config.proxy().virtualHosts().stream().map(v -> v.host()).toList(),
                         Listeners.wrap(new io.jwsgi.ops.OperationsHandler(maxClients, config.operations(), status,
-                                requests, config.version()), config.protocols())))));
+                                requests, config.version()), config.protocols()))))));
         // Error pages (400 for a malformed request, …) say the status and nothing about the server's internals.
         ErrorHandler errors = new ErrorHandler();
         errors.setShowStacks(false);
@@ -319,6 +325,8 @@ public final class Server {
             throw new IOException("front end failed to start: " + e, e);
         }
         connector = (ServerConnector) jetty.getConnectors()[0];
+        WsgiHandler wsgi = jetty.getDescendant(WsgiHandler.class);
+        if (wsgi != null) wsgi.useEventLoop(EventLoop.of(connector));
     }
 
     /** Binds every listener before starting, so a port that cannot be had is reported with its own option. */

@@ -6,8 +6,13 @@ import io.jwsgi.protocol.RequestEncoder;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
+import org.eclipse.jetty.io.ManagedSelector;
+import org.eclipse.jetty.util.thread.Invocable;
 
 /**
  * The Java end of one worker thread's persistent connection (docs/protocol.md). Used by one request at a
@@ -16,6 +21,13 @@ import java.util.function.LongSupplier;
  *
  * <p>Buffer discipline: {@link #in} is kept in read mode (position = next unread byte, limit = end of
  * data). A slice handed out by {@link #payloadSlice} is valid until the next call on this channel.
+ *
+ * <p>Two modes (docs/performance.md "The event loop"). Until the front end gives it one of Jetty's selectors
+ * the socket is blocking, and a read that has nothing waits in the kernel (unit tests, and the moments before
+ * Jetty has started). After {@link #useSelector} the socket is non-blocking and registered with that selector
+ * for good: a response can then be awaited with no thread at all ({@link #awaitResponse}), its bytes read and
+ * relayed on the selector thread, and the blocking-style methods below wait by parking the calling thread until
+ * the selector reports the socket ready, as the JDK's own poller would, but on the front end's selector.
  */
 public final class Channel implements AutoCloseable {
     /**
@@ -40,6 +52,27 @@ public final class Channel implements AutoCloseable {
     private volatile long interruptedNanos;
     private volatile boolean timedOut;
     private volatile String requestId = "-";
+
+    // Event-loop mode. selector is set once, by the thread that owns the channel; key and the interest set are
+    // changed on the selector's thread only (directly, or through ManagedSelector.submit); pending and waiter
+    // under the monitor of readiness.
+    private volatile ManagedSelector selector;
+    private SelectionKey key;
+    private volatile int interest;
+    private final Readiness readiness = new Readiness();
+    private Reader pending;
+    private ByteBuffer unsent;
+    private Thread waiter;
+    private int waiterOps;
+
+    /** Who is told when an awaited response has bytes to read, on the selector thread. Must not block. */
+    public interface Reader {
+        /** The socket is readable (or at EOF): read with {@link #readAvailable}. */
+        void onReadable();
+
+        /** The channel was closed (a timeout, a stop) while the response was awaited. */
+        void onClosed();
+    }
 
     Channel(SocketChannel socket, Worker worker, int threadIndex) {
         this(socket, worker, threadIndex, System::nanoTime);
@@ -120,9 +153,35 @@ public final class Channel implements AutoCloseable {
         write(ByteBuffer.wrap(encoder.array(), 0, encoder.size()));
     }
 
+    /**
+     * Sends what the encoder holds without waiting (event-loop mode, on the selector thread): true when all of
+     * it went out; false when the socket took only part, the rest then goes with {@link #finishSend}.
+     */
+    public boolean trySendEncoded() throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(encoder.array(), 0, encoder.size());
+        while (b.hasRemaining()) {
+            int n = socket.write(b);
+            if (n < 0) throw new EOFException("channel closed");
+            if (n == 0) {
+                unsent = b;
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Sends, waiting as needed, what {@link #trySendEncoded} left. */
+    public void finishSend() throws IOException {
+        ByteBuffer b = unsent;
+        unsent = null;
+        if (b != null) write(b);
+    }
+
     public void write(ByteBuffer src) throws IOException {
         while (src.hasRemaining()) {
-            if (socket.write(src) < 0) throw new EOFException("channel closed");
+            int n = socket.write(src);
+            if (n < 0) throw new EOFException("channel closed");
+            if (n == 0 && selector != null) await(SelectionKey.OP_WRITE);
         }
     }
 
@@ -195,6 +254,7 @@ public final class Channel implements AutoCloseable {
                 in.flip();
             }
             if (n < 0) throw new EOFException("worker closed the channel");
+            if (n == 0 && selector != null) await(SelectionKey.OP_READ);
         }
     }
 
@@ -209,6 +269,205 @@ public final class Channel implements AutoCloseable {
             socket.close();
         } catch (IOException ignored) {
             // Closing a UNIX socket whose peer is gone: nothing left to release or report.
+        }
+        Reader r;
+        Thread w;
+        synchronized (readiness) {
+            r = pending;
+            pending = null;
+            w = waiter;
+            waiter = null;
+        }
+        if (w != null) LockSupport.unpark(w);
+        ManagedSelector s = selector;
+        // A closed socket's key is cancelled, so the selector will never report it again: tell the reader.
+        if (r != null && s != null) s.submit(sel -> r.onClosed());
+    }
+
+    // ------------------------------------------------------------------------------------------ event-loop mode
+
+    /**
+     * Switches to event-loop mode on {@code managedSelector}: non-blocking socket, registered for good. Called by
+     * the thread that owns the channel (the dispatcher hands it out to one request at a time), before any I/O of
+     * that request. Idempotent.
+     */
+    public void useSelector(ManagedSelector managedSelector) throws IOException {
+        if (selector != null || managedSelector == null) return;
+        socket.configureBlocking(false);
+        selector = managedSelector;
+        interest = SelectionKey.OP_READ;
+        managedSelector.submit(sel -> {
+            try {
+                key = socket.register(sel, SelectionKey.OP_READ, readiness);
+            } catch (IOException | RuntimeException e) {
+                // Closed meanwhile: close() has told whoever waits.
+            }
+        });
+    }
+
+    /** True once the channel is in event-loop mode. */
+    public boolean eventDriven() {
+        return selector != null;
+    }
+
+    /**
+     * Awaits the response of the request just sent with no thread: {@code reader} is called on the selector thread
+     * when the socket is readable, until {@link #stopAwaiting} (or {@link Reader#onClosed} when the channel is
+     * closed first). Event-loop mode only. Counts as waiting for the worker, for socket-timeout.
+     */
+    public void awaitResponse(Reader reader) {
+        waitingSinceNanos = clock.getAsLong();
+        synchronized (readiness) {
+            if (closed) {
+                selector.submit(sel -> reader.onClosed());
+                return;
+            }
+            pending = reader;
+        }
+        // OP_READ stays set from one awaited response to the next; only a thread's wait (or a worker that went
+        // away while idle) clears it, and then it is set again here, waking the selector once.
+        if (interest != SelectionKey.OP_READ) selector.submit(sel -> arm(SelectionKey.OP_READ));
+    }
+
+    /** The awaited response is over (or goes on on a thread): the reader is no longer called. Selector thread. */
+    public void stopAwaiting() {
+        synchronized (readiness) {
+            pending = null;
+        }
+        waitingSinceNanos = 0;
+    }
+
+    /** Stops awaiting and clears the read interest, before a thread takes the response over. Selector thread. */
+    public void handOver() {
+        stopAwaiting();
+        setInterest(0);
+    }
+
+    /** One non-blocking read of what is available: bytes read, 0, or -1 at EOF (or when the channel is closed). */
+    public int readAvailable() {
+        if (closed) return -1;
+        in.compact();
+        try {
+            return socket.read(in);
+        } catch (IOException e) {
+            return -1;
+        } finally {
+            in.flip();
+        }
+    }
+
+    /**
+     * True when the buffer holds a whole response: frames up to and including END or FAIL, with no READ among
+     * them (a READ needs an answer from a thread), and no more than {@code limit} bytes.
+     */
+    public boolean responseBuffered(int limit) {
+        if (remaining != 0) return false;
+        int at = in.position();
+        int end = in.limit();
+        if (end - at > limit) return false;
+        while (end - at >= Frame.HEADER_SIZE) {
+            byte type = in.get(at);
+            long len = Frame.lengthAt(in, at);
+            if (type == Frame.READ) return false;
+            if (end - at - Frame.HEADER_SIZE < len) return false;
+            if (type == Frame.END || type == Frame.FAIL) return true;
+            at += Frame.HEADER_SIZE + (int) len;
+        }
+        return false;
+    }
+
+    /** True when waiting for more on the selector cannot complete the response in the buffer (see above). */
+    public boolean responseNeedsThread(int limit) {
+        if (in.remaining() > limit || in.remaining() >= in.capacity() - Frame.HEADER_SIZE) return true;
+        int at = in.position();
+        int end = in.limit();
+        while (end - at >= Frame.HEADER_SIZE) {
+            if (in.get(at) == Frame.READ) return true;
+            long len = Frame.lengthAt(in, at);
+            if (len > limit) return true;
+            at += Frame.HEADER_SIZE + (int) Math.min(len, Integer.MAX_VALUE - at);
+        }
+        return false;
+    }
+
+    /** Parks the calling thread until the selector reports {@code ops} ready (or the channel closes). */
+    private void await(int ops) throws IOException {
+        synchronized (readiness) {
+            if (closed) throw new ClosedChannelException();
+            waiter = Thread.currentThread();
+            waiterOps = ops;
+        }
+        selector.submit(sel -> {
+            synchronized (readiness) {
+                if (waiter != null) setInterest(waiterOps);
+            }
+        });
+        for (;;) {
+            synchronized (readiness) {
+                if (waiter == null) break;
+            }
+            LockSupport.park(this);
+        }
+        if (closed) throw new ClosedChannelException();
+    }
+
+    /** Selector thread. */
+    private void arm(int ops) {
+        synchronized (readiness) {
+            if (pending != null || waiter != null) setInterest(ops);
+        }
+    }
+
+    /** Selector thread. */
+    private void setInterest(int ops) {
+        SelectionKey k = key;
+        if (k == null || !k.isValid()) return;
+        k.interestOps(ops);
+        interest = ops;
+    }
+
+    /** The selector's view of the channel. */
+    private final class Readiness implements ManagedSelector.Selectable, Runnable, Invocable {
+        @Override
+        public Runnable onSelected() {
+            synchronized (readiness) {
+                if (pending != null) return this;
+                setInterest(0);
+                Thread w = waiter;
+                waiter = null;
+                if (w != null) LockSupport.unpark(w);
+                // Neither: a worker that closed an idle channel (EOF). Quiet until the next request arms it.
+                return null;
+            }
+        }
+
+        @Override
+        public void run() {
+            Reader r;
+            synchronized (readiness) {
+                r = pending;
+            }
+            if (r != null) r.onReadable();
+        }
+
+        @Override
+        public InvocationType getInvocationType() {
+            return InvocationType.NON_BLOCKING;
+        }
+
+        @Override
+        public void updateKey() {
+            // Interest is set where it changes, not after each selection.
+        }
+
+        @Override
+        public void replaceKey(SelectionKey newKey) {
+            key = newKey; // the selector was rebuilt
+        }
+
+        @Override
+        public String toString() {
+            return Channel.this.toString();
         }
     }
 

@@ -7,6 +7,10 @@ package io.jwsgi.daemon;
  */
 public interface Dispatch {
     Channel acquire() throws DispatchException;
+    /** An idle channel now, or null (none idle, or requests already waiting for one): never waits. */
+    default Channel tryAcquire() {
+        return null;
+    }
 
     /** Returns a channel whose exchange ended cleanly: it is ready for the next request. */
     void release(Channel channel);

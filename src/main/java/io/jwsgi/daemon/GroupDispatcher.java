@@ -110,6 +110,17 @@ public final class GroupDispatcher implements Dispatch {
         this.listener = listener;
     }
 
+    @Override
+    public Channel tryAcquire() {
+        lock.lock();
+        try {
+            // Requests already waiting go first (first come, first served).
+            return waiting > 0 || stopping ? null : takeIdle();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private Channel takeIdle() {
         Worker best = null;
         for (Worker w : workers) {

@@ -17,6 +17,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Blocker;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,6 +102,148 @@ final class Exchange {
         } finally {
             if (pending != null) pending.release();
         }
+    }
+
+    /**
+     * Sends the encoded environ and END for a request without a body. Returns false when the channel failed (the
+     * failure is answered; the channel is broken).
+     */
+    boolean sendWithoutBody() {
+        try {
+            bodyEnded = true;
+            channel.encoder().mark(Frame.END);
+            channel.sendEncoded();
+            return true;
+        } catch (IOException e) {
+            workerLost(e);
+            return false;
+        }
+    }
+
+    enum Sent { SENT, PARTIAL, FAILED }
+
+    /** {@link #sendWithoutBody} without waiting: PARTIAL leaves the rest for {@link #finishSend} on a thread. */
+    Sent trySendWithoutBody() {
+        try {
+            bodyEnded = true;
+            channel.encoder().mark(Frame.END);
+            return channel.trySendEncoded() ? Sent.SENT : Sent.PARTIAL;
+        } catch (IOException e) {
+            workerLost(e);
+            return Sent.FAILED;
+        }
+    }
+
+    /** Sends the rest after {@link #trySendWithoutBody} said PARTIAL; false (failure answered) when it failed. */
+    boolean finishSend() {
+        try {
+            channel.finishSend();
+            return true;
+        } catch (IOException e) {
+            workerLost(e);
+            return false;
+        }
+    }
+
+    /** Relays, blocking, the answer of a request sent by {@link #sendWithoutBody}; some of it may be buffered. */
+    Outcome relayAnswer() {
+        try {
+            return relay();
+        } catch (ClientGoneException e) {
+            log.debug("client went away request_id={} error={}", requestId, e.getMessage());
+            callback.failed(e.getCause());
+            return Outcome.BROKEN;
+        } catch (BodyOverLimitException e) {
+            throw new IllegalStateException("a request without a body went over limit-request-body", e);
+        } catch (IOException | ProtocolException e) {
+            workerLost(e);
+            return Outcome.BROKEN;
+        }
+    }
+
+    /**
+     * Relays a whole answer that is already buffered ({@link Channel#responseBuffered}) without blocking: on the
+     * selector thread. The body goes out in one asynchronous write; {@code done} gets the channel's outcome once
+     * Jetty no longer needs the channel's buffer (the body may be a slice of it), before the request completes.
+     */
+    void relayBuffered(java.util.function.Consumer<Outcome> done) {
+        ByteBuffer body = null;
+        try {
+            for (;;) {
+                byte type = channel.nextFrame();
+                switch (type) {
+                    case Frame.HEADERS -> {
+                        if (channel.remaining() > headerBufferSize) {
+                            log.error("response headers over header-buffer-size request_id={} size={} limit={}",
+                                    requestId, channel.remaining(), headerBufferSize);
+                            done.accept(Outcome.BROKEN);
+                            fail(new Failure.HeaderOverflow(channel.remaining(), headerBufferSize));
+                            return;
+                        }
+                        byte[] p = channel.payload(headerBufferSize);
+                        head = ResponseHead.decode(p, 0, p.length);
+                    }
+                    case Frame.DATA -> {
+                        if (head == null) throw new ProtocolException("DATA before HEADERS");
+                        ByteBuffer slice = channel.payloadSlice(Integer.MAX_VALUE);
+                        if (body == null) {
+                            body = slice;
+                        } else { // several DATA frames: one buffer of their own
+                            ByteBuffer joined = ByteBuffer.allocate(body.remaining() + slice.remaining());
+                            body = joined.put(body).put(slice).flip();
+                        }
+                    }
+                    case Frame.END -> {
+                        if (head == null) throw new ProtocolException("END before HEADERS");
+                        completeAsync(body == null ? BufferUtil.EMPTY_BUFFER : body, done);
+                        return;
+                    }
+                    case Frame.FAIL -> {
+                        byte[] p = channel.payload(64 * 1024);
+                        done.accept(Outcome.CLEAN);
+                        onFail(p);
+                        return;
+                    }
+                    default -> throw new ProtocolException("unexpected frame " + Frame.typeName(type) + " from worker");
+                }
+            }
+        } catch (IOException | ProtocolException e) {
+            done.accept(Outcome.BROKEN);
+            workerLost(e);
+        }
+    }
+
+    /** {@link #complete} with one asynchronous write. */
+    private void completeAsync(ByteBuffer lastData, java.util.function.Consumer<Outcome> done) {
+        long declared = declaredLength();
+        applyHead();
+        committed = true;
+        written += lastData.remaining();
+        if (declared >= 0 && written < declared && mayHaveBody()) {
+            log.warn("response shorter than its Content-Length request_id={} content_length={} sent={}",
+                    requestId, declared, written);
+            response.write(false, lastData, Callback.from(Invocable.InvocationType.NON_BLOCKING, () -> {
+                done.accept(Outcome.CLEAN);
+                callback.failed(new IOException("response shorter than its Content-Length"));
+            }, x -> {
+                done.accept(Outcome.CLEAN);
+                callback.failed(x);
+            }));
+            return;
+        }
+        response.write(true, lastData, Callback.from(Invocable.InvocationType.NON_BLOCKING, () -> {
+            done.accept(Outcome.CLEAN);
+            callback.succeeded();
+        }, x -> {
+            done.accept(Outcome.CLEAN);
+            log.debug("client went away request_id={} error={}", requestId, x.toString());
+            callback.failed(x);
+        }));
+    }
+
+    /** The channel closed (a timeout, a stop) or reached EOF while the answer was awaited without a thread. */
+    void lost(IOException e) {
+        workerLost(e);
     }
 
     private Outcome relay() throws IOException, ClientGoneException, BodyOverLimitException {

@@ -100,6 +100,48 @@ final class GuardedHttpConnection extends HttpConnection {
         }
     }
 
+    /**
+     * Resumes after an asynchronous completion by asking for read interest, when no pipelined bytes are left to
+     * parse ({@link ResumeByFillInterest}); false when Jetty's own resume must run. The callback has the server's
+     * invocation type, as Jetty's own fill callback does, so the next request is read where Jetty would read it.
+     */
+    boolean resumeByFillInterest() {
+        if (!isRequestBufferEmpty() || !getEndPoint().isOpen() || isFillInterested()) return false;
+        fillInterested(resumeCallback);
+        return true;
+    }
+
+    /**
+     * Jetty resumes a connection whose request completed asynchronously on {@code getExecutor()} once the request is
+     * recycled: read interest instead, as {@link ResumeByFillInterest} does for the other case.
+     */
+    @Override
+    public java.util.concurrent.Executor getExecutor() {
+        return resumeExecutor;
+    }
+
+    private final java.util.concurrent.Executor resumeExecutor = task -> {
+        if (task == this && resumeByFillInterest()) return;
+        super.getExecutor().execute(task);
+    };
+
+    private final Callback resumeCallback = new Callback() {
+        @Override
+        public void succeeded() {
+            onFillable();
+        }
+
+        @Override
+        public void failed(Throwable x) {
+            onFillInterestedFailed(x);
+        }
+
+        @Override
+        public InvocationType getInvocationType() {
+            return getServer().getInvocationType();
+        }
+    };
+
     /** Creates {@link GuardedHttpConnection}s; otherwise Jetty's {@link HttpConnectionFactory}. */
     static final class Factory extends HttpConnectionFactory {
         /** Hands the per-connection check to the parser built inside the super constructor. */

@@ -35,9 +35,18 @@ public final class WsgiHandler extends Handler.Abstract {
     /** "https" or "http" when --setenv gave HTTPS, else null: the connection decides. */
     private final String forcedScheme;
     private final RequestIds ids = new RequestIds();
+    /** Jetty's selectors for the worker channels, once the server started; null: blocking relay only. */
+    private volatile EventLoop eventLoop;
+    /** Where an answer too large for the selector thread is relayed: the server's virtual threads. */
+    private final java.util.concurrent.Executor threads;
 
-    public WsgiHandler(Dispatch dispatch, Settings settings) {
+    /**
+     * @param threads the server's virtual threads: where a request handled on the selector thread goes when it
+     *                has to wait, and where an answer too large for the selector thread is relayed
+     */
+    public WsgiHandler(Dispatch dispatch, Settings settings, java.util.concurrent.Executor threads) {
         super(InvocationType.BLOCKING);
+        this.threads = threads;
         this.dispatch = dispatch;
         this.settings = settings;
         // An HTTPS variable set with --setenv decides wsgi.url_scheme ("On" or "1" means https; for a
@@ -48,6 +57,11 @@ public final class WsgiHandler extends Handler.Abstract {
         this.setenv = Collections.unmodifiableMap(values);
         this.forcedScheme = https == null ? null
                 : https.equalsIgnoreCase("on") || https.equals("1") ? "https" : "http";
+    }
+
+    /** From now on answers to requests without a body are awaited on {@code loop} (docs/performance.md). */
+    public void useEventLoop(EventLoop loop) {
+        this.eventLoop = loop;
     }
 
     /**
@@ -94,15 +108,39 @@ public final class WsgiHandler extends Handler.Abstract {
         boolean hasBody = length > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING)
                 || (length < 0 && !isHttp1(request));
         keepAlive(request, response, settings.socketTimeout(), settings.keepAliveTimeout());
-        Channel channel;
-        try {
-            channel = dispatch.acquire();
-        } catch (DispatchException e) {
-            log.warn("request refused reason={} detail={}", e.kind(), e.getMessage());
-            Failure.respond(new Failure.Unavailable(e.kind()), response, callback);
+        if (InlineDispatch.onSelectorThread()) {
+            // On the selector thread (a request without a body, InlineDispatch): only if a worker thread is free
+            // now; waiting for one, or anything else that blocks, happens on a virtual thread.
+            Channel free = hasBody || eventLoop == null ? null : dispatch.tryAcquire();
+            if (free == null) {
+                threads.execute(() -> exchange(request, response, callback, split, hasBody, null));
+            } else {
+                exchange(request, response, callback, split, hasBody, free);
+            }
             return true;
         }
+        exchange(request, response, callback, split, hasBody, null);
+        return true;
+    }
+
+    /**
+     * Relays the request over a worker channel: {@code taken}, already acquired on the selector thread (then nothing
+     * here blocks), or one acquired here, waiting in the group's queue when none is free.
+     */
+    private void exchange(Request request, Response response, Callback callback, Environ.Split split,
+                          boolean hasBody, Channel taken) {
+        Channel channel = taken;
+        if (channel == null) {
+            try {
+                channel = dispatch.acquire();
+            } catch (DispatchException e) {
+                log.warn("request refused reason={} detail={}", e.kind(), e.getMessage());
+                Failure.respond(new Failure.Unavailable(e.kind()), response, callback);
+                return;
+            }
+        }
         Exchange.Outcome outcome = Exchange.Outcome.BROKEN;
+        boolean awaited = false;
         try {
             String requestId = ids.next();
             channel.requestId(requestId);
@@ -112,19 +150,49 @@ public final class WsgiHandler extends Handler.Abstract {
             TrustedProxies.writeOverrides(channel.encoder(), request); // trusted X-Script-Name, -Server, -Port
             // --ssl-environment: SSL_* variables, computed by the HTTPS listener (docs/tls.md).
             if (request.getAttribute(SslEnvironment.ATTRIBUTE) instanceof Map<?, ?> ssl) {
-                ssl.forEach((k, v) -> channel.encoder().put((String) k, (String) v));
+                Channel c = channel;
+                ssl.forEach((k, v) -> c.encoder().put((String) k, (String) v));
             }
             // --setenv / --passenv values (mod_wsgi's SetEnv/PassEnv).
             setenv.forEach(channel.encoder()::put);
             channel.encoder().endEnviron();
-            outcome = new Exchange(channel, request, response, callback, requestId, settings.headerBufferSize(),
-                    settings.limitRequestBody())
-                    .run(hasBody, hasBody && Exchange.expectsContinue(request));
+            Exchange exchange = new Exchange(channel, request, response, callback, requestId,
+                    settings.headerBufferSize(), settings.limitRequestBody());
+            EventLoop loop = eventLoop;
+            if (loop != null) channel.useSelector(loop.selectorFor(channel));
+            if (!hasBody && loop != null && isHttp1(request)) {
+                // The answer is awaited with no thread (AwaitedAnswer), which gives the channel back.
+                awaited = true;
+                AwaitedAnswer answer = new AwaitedAnswer(exchange, channel, dispatch, threads);
+                if (taken == null) {
+                    if (exchange.sendWithoutBody()) channel.awaitResponse(answer);
+                    else dispatch.discard(channel);
+                } else {
+                    switch (exchange.trySendWithoutBody()) {
+                        case SENT -> channel.awaitResponse(answer);
+                        case FAILED -> dispatch.discard(channel);
+                        case PARTIAL -> { // the worker's socket is full: the rest from a thread that may wait
+                            Channel c = channel;
+                            threads.execute(() -> {
+                                if (exchange.finishSend()) c.awaitResponse(answer);
+                                else dispatch.discard(c);
+                            });
+                        }
+                    }
+                }
+                return;
+            }
+            outcome = exchange.run(hasBody, hasBody && Exchange.expectsContinue(request));
+        } catch (java.io.IOException e) {
+            // useSelector: the channel could not become non-blocking (closed meanwhile).
+            log.warn("worker channel unusable channel={} error={}", channel, e.toString());
+            Failure.respond(new Failure.WorkerLost(e.toString()), response, callback);
         } finally {
-            if (outcome == Exchange.Outcome.CLEAN) dispatch.release(channel);
-            else dispatch.discard(channel);
+            if (!awaited) {
+                if (outcome == Exchange.Outcome.CLEAN) dispatch.release(channel);
+                else dispatch.discard(channel);
+            }
         }
-        return true;
     }
 
     /**
