@@ -280,8 +280,13 @@ public final class Channel implements AutoCloseable {
         }
         if (w != null) LockSupport.unpark(w);
         ManagedSelector s = selector;
-        // A closed socket's key is cancelled, so the selector will never report it again: tell the reader.
-        if (r != null && s != null) s.submit(sel -> r.onClosed());
+        if (s == null) return;
+        // The JDK closes a registered socket's file descriptor only when its selector next selects, so the selector
+        // is woken for it: until then the worker would not see the channel close. The key is cancelled, so the
+        // selector will never report the socket again: the reader is told here.
+        s.submit(sel -> {
+            if (r != null) r.onClosed();
+        });
     }
 
     // ------------------------------------------------------------------------------------------ event-loop mode
@@ -376,18 +381,23 @@ public final class Channel implements AutoCloseable {
         return false;
     }
 
-    /** True when waiting for more on the selector cannot complete the response in the buffer (see above). */
+    /**
+     * True when the answer in the buffer is not {@link #responseBuffered} and waiting on the selector for more would
+     * be wrong: a READ needs an answer, a frame over {@code limit} cannot fit, or every buffered frame is whole, so
+     * the worker flushed part of a streamed response and is busy producing the rest (it goes out now, not when the
+     * response ends). False only while the buffer ends inside a small frame: the rest is on its way.
+     */
     public boolean responseNeedsThread(int limit) {
-        if (in.remaining() > limit || in.remaining() >= in.capacity() - Frame.HEADER_SIZE) return true;
+        if (in.remaining() > limit) return true;
         int at = in.position();
         int end = in.limit();
         while (end - at >= Frame.HEADER_SIZE) {
             if (in.get(at) == Frame.READ) return true;
             long len = Frame.lengthAt(in, at);
             if (len > limit) return true;
-            at += Frame.HEADER_SIZE + (int) Math.min(len, Integer.MAX_VALUE - at);
+            at += Frame.HEADER_SIZE + (int) len;
         }
-        return false;
+        return at == end && end > in.position();
     }
 
     /** Parks the calling thread until the selector reports {@code ops} ready (or the channel closes). */

@@ -7,9 +7,23 @@ package io.jwsgi.daemon;
  */
 public interface Dispatch {
     Channel acquire() throws DispatchException;
-    /** An idle channel now, or null (none idle, or requests already waiting for one): never waits. */
-    default Channel tryAcquire() {
-        return null;
+    /**
+     * Takes a channel without a thread waiting for it: {@code waiter} is granted one now (on this thread) or later,
+     * on the thread that releases one, or refused (queue full, queue-timeout, stopping). Never blocks.
+     */
+    void acquireLater(Waiter waiter);
+
+    /** A request waiting for a channel with no thread of its own (docs/performance.md "The event loop"). */
+    interface Waiter {
+        /**
+         * The channel is this request's. {@code here} is true when this thread may relay the request (it does not
+         * block: a selector thread or a request's thread); false when it is a thread that must not (the
+         * supervisor's, a timer's): then the request moves to a thread of its own.
+         */
+        void granted(Channel channel, boolean here);
+
+        /** No channel: queue full, queue-timeout or connect-timeout, stopping. */
+        void refused(DispatchException e);
     }
 
     /** Returns a channel whose exchange ended cleanly: it is ready for the next request. */

@@ -24,6 +24,13 @@ public final class GroupDispatcher implements Dispatch {
     private final long connectTimeoutNanos;
     private final LongSupplier clock;
     private int waiting;
+    /** When each thread now waiting in acquire() started, oldest first (to interleave fairly with parked ones). */
+    private final java.util.ArrayDeque<Long> waitingSince = new java.util.ArrayDeque<>();
+    /** Requests waiting with no thread (acquireLater), oldest first. */
+    private final java.util.ArrayDeque<Parked> parked = new java.util.ArrayDeque<>();
+    private static final long SWEEP_MILLIS = 50;
+    private java.util.concurrent.ScheduledExecutorService sweeper;
+    private boolean sweeping;
     private boolean requireControl;
     private boolean stopping;
     private volatile Listener listener = Listener.NONE;
@@ -55,19 +62,22 @@ public final class GroupDispatcher implements Dispatch {
 
     @Override
     public Channel acquire() throws DispatchException {
+        List<Grant> handOff = List.of();
         lock.lock();
         try {
-            Channel ch = takeIdle();
+            Channel ch = parked.isEmpty() ? takeIdle() : null;
             if (ch != null) return ch;
             if (stopping) throw new DispatchException(DispatchException.Kind.STOPPING, "server is stopping");
-            if (waiting >= backlog) {
+            if (waiting + parked.size() >= backlog) {
                 throw new DispatchException(DispatchException.Kind.QUEUE_FULL,
                         "request queue full (daemon-backlog=" + backlog + ")");
             }
             waiting++;
+            Long since = clock.getAsLong();
+            waitingSince.addLast(since);
             try {
                 long start = System.nanoTime();
-                while ((ch = takeIdle()) == null) {
+                while ((ch = parkedBefore(since) ? null : takeIdle()) == null) {
                     if (stopping) throw new DispatchException(DispatchException.Kind.STOPPING, "server is stopping");
                     // With no process ready at all (none started yet, or all restarting) the shorter
                     // connect-timeout applies; with busy ones, queue-timeout.
@@ -87,10 +97,19 @@ public final class GroupDispatcher implements Dispatch {
                 throw new DispatchException(DispatchException.Kind.STOPPING, "interrupted while queued");
             } finally {
                 waiting--;
+                waitingSince.removeFirstOccurrence(since);
+                // Leaving the line may let parked requests behind this one have an idle channel now.
+                if (!parked.isEmpty()) handOff = serveParked();
             }
         } finally {
             lock.unlock();
+            grant(handOff, true);
         }
+    }
+
+    /** A parked request came before the thread that started waiting at {@code since} (under the lock). */
+    private boolean parkedBefore(long since) {
+        return !parked.isEmpty() && parked.peekFirst().sinceNanos() < since;
     }
 
     private boolean anyReady() {
@@ -111,13 +130,95 @@ public final class GroupDispatcher implements Dispatch {
     }
 
     @Override
-    public Channel tryAcquire() {
+    public void acquireLater(Waiter waiter) {
+        Channel ch;
+        DispatchException refused = null;
         lock.lock();
         try {
             // Requests already waiting go first (first come, first served).
-            return waiting > 0 || stopping ? null : takeIdle();
+            ch = waiting == 0 && parked.isEmpty() ? takeIdle() : null;
+            if (ch == null) {
+                if (stopping) {
+                    refused = new DispatchException(DispatchException.Kind.STOPPING, "server is stopping");
+                } else if (waiting + parked.size() >= backlog) {
+                    refused = new DispatchException(DispatchException.Kind.QUEUE_FULL,
+                            "request queue full (daemon-backlog=" + backlog + ")");
+                } else {
+                    parked.addLast(new Parked(waiter, clock.getAsLong()));
+                    if (parked.size() == 1) sweepSoon();
+                }
+            }
         } finally {
             lock.unlock();
+        }
+        if (ch != null) waiter.granted(ch, true);
+        else if (refused != null) waiter.refused(refused);
+    }
+
+    /** A request parked by {@link #acquireLater}, with when it started waiting. */
+    private record Parked(Waiter waiter, long sinceNanos) {}
+
+    /** A parked request and the channel it gets, handed over after the lock is released. */
+    private record Grant(Waiter waiter, Channel channel) {}
+
+    /**
+     * Under the lock: idle channels go to parked requests, unless a thread waiting in {@link #acquire} came first
+     * (then it is signalled and takes one itself). Returns the grants to hand over outside the lock.
+     */
+    private List<Grant> serveParked() {
+        List<Grant> grants = null;
+        while (!parked.isEmpty()) {
+            Parked first = parked.peekFirst();
+            if (!waitingSince.isEmpty() && waitingSince.peekFirst() <= first.sinceNanos()) break;
+            Channel ch = takeIdle();
+            if (ch == null) break;
+            parked.pollFirst();
+            if (grants == null) grants = new ArrayList<>(2);
+            grants.add(new Grant(first.waiter(), ch));
+        }
+        return grants == null ? List.of() : grants;
+    }
+
+    private static void grant(List<Grant> grants, boolean here) {
+        for (Grant g : grants) g.waiter().granted(g.channel(), here);
+    }
+
+    /** Starts the queue-timeout sweep if it is not running (under the lock). */
+    private void sweepSoon() {
+        if (sweeping) return;
+        sweeping = true;
+        if (sweeper == null) {
+            sweeper = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().daemon().name("jwsgi-queue-timeout").factory());
+        }
+        sweeper.schedule(this::sweep, SWEEP_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** Refuses the parked requests past queue-timeout (or connect-timeout with no process ready). */
+    private void sweep() {
+        List<Parked> expired = new ArrayList<>();
+        boolean anyReady;
+        lock.lock();
+        try {
+            sweeping = false;
+            anyReady = anyReady();
+            long budget = anyReady ? queueTimeoutNanos : Math.min(queueTimeoutNanos, connectTimeoutNanos);
+            long now = clock.getAsLong();
+            for (var it = parked.iterator(); it.hasNext(); ) {
+                Parked p = it.next();
+                if (now - p.sinceNanos() >= budget) {
+                    expired.add(p);
+                    it.remove();
+                }
+            }
+            if (!parked.isEmpty() && !stopping) sweepSoon();
+        } finally {
+            lock.unlock();
+        }
+        for (Parked p : expired) {
+            p.waiter().refused(anyReady
+                    ? new DispatchException(DispatchException.Kind.QUEUE_TIMEOUT, "no worker thread free within queue-timeout")
+                    : new DispatchException(DispatchException.Kind.NO_WORKER, "no worker process available within connect-timeout"));
         }
     }
 
@@ -157,13 +258,15 @@ public final class GroupDispatcher implements Dispatch {
 
     @Override
     public void release(Channel channel) {
+        List<Grant> grants = List.of();
         lock.lock();
         try {
             Worker w = channel.worker();
             ended(channel);
             if (w.state == Worker.State.READY && channel.isOpen()) {
                 w.idle.addLast(channel);
-                available.signal();
+                grants = serveParked();
+                if (grants.isEmpty()) available.signal();
             } else {
                 w.all.remove(channel);
                 channel.close();
@@ -171,6 +274,8 @@ public final class GroupDispatcher implements Dispatch {
         } finally {
             lock.unlock();
         }
+        // A parked request goes on right here, on the releasing thread: no hand-off to another thread.
+        grant(grants, true);
     }
 
     @Override
@@ -187,6 +292,7 @@ public final class GroupDispatcher implements Dispatch {
 
     /** A worker thread connected and said hello. Returns true when the worker now has all its channels. */
     boolean attach(Channel channel) {
+        List<Grant> grants = List.of();
         lock.lock();
         try {
             Worker w = channel.worker();
@@ -198,24 +304,33 @@ public final class GroupDispatcher implements Dispatch {
             w.all.add(channel);
             w.idle.addLast(channel);
             promoteIfComplete(w);
-            if (w.state == Worker.State.READY) available.signalAll();
+            if (w.state == Worker.State.READY) {
+                available.signalAll();
+                grants = serveParked();
+            }
             return w.state == Worker.State.READY;
         } finally {
             lock.unlock();
+            grant(grants, false); // the supervisor's thread: the requests go on on threads of their own
         }
     }
 
     /** The process's control channel said hello: with all its request channels it is READY. */
     boolean controlAttached(Worker w) {
+        List<Grant> grants = List.of();
         lock.lock();
         try {
             w.controlAttached = true;
             if (!workers.contains(w) && w.state == Worker.State.STARTING) workers.add(w);
             promoteIfComplete(w);
-            if (w.state == Worker.State.READY) available.signalAll();
+            if (w.state == Worker.State.READY) {
+                available.signalAll();
+                grants = serveParked();
+            }
             return w.state == Worker.State.READY;
         } finally {
             lock.unlock();
+            grant(grants, false); // the supervisor's thread: the requests go on on threads of their own
         }
     }
 
@@ -276,13 +391,18 @@ public final class GroupDispatcher implements Dispatch {
 
     /** Refuses new requests and wakes the queued ones (they get STOPPING). */
     void stop() {
+        List<Parked> refused;
         lock.lock();
         try {
             stopping = true;
             available.signalAll();
+            refused = List.copyOf(parked);
+            parked.clear();
+            if (sweeper != null) sweeper.shutdown();
         } finally {
             lock.unlock();
         }
+        for (Parked p : refused) p.waiter().refused(new DispatchException(DispatchException.Kind.STOPPING, "server is stopping"));
     }
 
     /** Busy worker threads right now, over all processes. */
@@ -309,7 +429,7 @@ public final class GroupDispatcher implements Dispatch {
         try {
             List<Counts> counts = new ArrayList<>();
             for (Worker w : of) counts.add(new Counts(w, w.state, w.busy, w.idle.size(), w.assigned));
-            return new Snapshot(waiting, counts);
+            return new Snapshot(waiting + parked.size(), counts);
         } finally {
             lock.unlock();
         }

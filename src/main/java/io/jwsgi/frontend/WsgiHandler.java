@@ -109,14 +109,25 @@ public final class WsgiHandler extends Handler.Abstract {
                 || (length < 0 && !isHttp1(request));
         keepAlive(request, response, settings.socketTimeout(), settings.keepAliveTimeout());
         if (InlineDispatch.onSelectorThread()) {
-            // On the selector thread (a request without a body, InlineDispatch): only if a worker thread is free
-            // now; waiting for one, or anything else that blocks, happens on a virtual thread.
-            Channel free = hasBody || eventLoop == null ? null : dispatch.tryAcquire();
-            if (free == null) {
+            // On the selector thread (a request without a body, InlineDispatch). The request takes a worker thread's
+            // channel now, or waits for one with no thread of its own and goes on where a channel is released.
+            if (hasBody || eventLoop == null) {
                 threads.execute(() -> exchange(request, response, callback, split, hasBody, null));
-            } else {
-                exchange(request, response, callback, split, hasBody, free);
+                return true;
             }
+            dispatch.acquireLater(new Dispatch.Waiter() {
+                @Override
+                public void granted(Channel channel, boolean here) {
+                    if (here) exchange(request, response, callback, split, false, channel);
+                    else threads.execute(() -> exchange(request, response, callback, split, false, channel));
+                }
+
+                @Override
+                public void refused(DispatchException e) {
+                    log.warn("request refused reason={} detail={}", e.kind(), e.getMessage());
+                    Failure.respond(new Failure.Unavailable(e.kind()), response, callback);
+                }
+            });
             return true;
         }
         exchange(request, response, callback, split, hasBody, null);
