@@ -57,7 +57,7 @@ public final class Channel implements AutoCloseable {
     // changed on the selector's thread only (directly, or through ManagedSelector.submit); pending and waiter
     // under the monitor of readiness.
     private volatile ManagedSelector selector;
-    private SelectionKey key;
+    private volatile SelectionKey key;
     private volatile int interest;
     private final Readiness readiness = new Readiness();
     private Reader pending;

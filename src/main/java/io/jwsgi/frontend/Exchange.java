@@ -200,8 +200,22 @@ final class Exchange {
                     }
                     case Frame.FAIL -> {
                         byte[] p = channel.payload(64 * 1024);
-                        done.accept(Outcome.CLEAN);
-                        onFail(p);
+                        if (body == null) {
+                            done.accept(Outcome.CLEAN);
+                            onFail(p); // nothing of the body out: a clean 500 (or 504)
+                            return;
+                        }
+                        // Part of the body came first: as on a thread, where it would have been written before the
+                        // FAIL arrived, it goes out and the connection is aborted, whatever the timing was.
+                        applyHead();
+                        committed = true;
+                        response.write(false, body, Callback.from(Invocable.InvocationType.NON_BLOCKING, () -> {
+                            done.accept(Outcome.CLEAN);
+                            onFail(p);
+                        }, x -> {
+                            done.accept(Outcome.CLEAN);
+                            callback.failed(x);
+                        }));
                         return;
                     }
                     default -> throw new ProtocolException("unexpected frame " + Frame.typeName(type) + " from worker");

@@ -17,7 +17,8 @@ import org.eclipse.jetty.util.Callback;
  * a body (read before a worker thread is taken, {@link RequestIntake}), an upgrade, HTTP/2 and, when static files
  * or proxying are configured, everything. What stays on the selector thread is a request without a body for the
  * application, the status page or an error page: none of these block. The WSGI handler sees
- * {@link #onSelectorThread()} and, when no worker thread is free at once, moves to a virtual thread itself.
+ * {@link #onSelectorThread()} and then never waits: with no worker thread free it parks the request in the
+ * group's queue without a thread ({@link io.jwsgi.daemon.Dispatch#acquireLater}).
  */
 public final class InlineDispatch extends Handler.Wrapper {
     private static final ThreadLocal<Boolean> INLINE = new ThreadLocal<>();

@@ -118,8 +118,16 @@ public final class WsgiHandler extends Handler.Abstract {
             dispatch.acquireLater(new Dispatch.Waiter() {
                 @Override
                 public void granted(Channel channel, boolean here) {
-                    if (here) exchange(request, response, callback, split, false, channel);
-                    else threads.execute(() -> exchange(request, response, callback, split, false, channel));
+                    if (!here) {
+                        threads.execute(() -> exchange(request, response, callback, split, false, channel));
+                        return;
+                    }
+                    try {
+                        exchange(request, response, callback, split, false, channel);
+                    } catch (RuntimeException | Error x) {
+                        // On the thread that released the channel: this request's failure is its own (a 500).
+                        callback.failed(x);
+                    }
                 }
 
                 @Override

@@ -128,7 +128,7 @@ class HttpPathIT {
             Wire.Response head = wire.readHead();
             assertThat(head.status()).as(server.output()).isEqualTo(200);
             // The first chunk is out ("first"; Jetty sends a chunk's closing CRLF with the next chunk).
-            assertThat(wire.line()).isEqualTo("5");
+            assertThat(wire.line()).as(server.output()).isEqualTo("5");
             assertThat(new String(wire.in.readNBytes(5), StandardCharsets.ISO_8859_1)).isEqualTo("first");
             assertThat(ProcessHandle.of(pid).orElseThrow().destroyForcibly()).isTrue(); // SIGKILL
             long begin = System.nanoTime();
