@@ -46,7 +46,6 @@ import org.eclipse.jetty.http.HttpCompliance;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.server.handler.GracefulHandler;
-import org.eclipse.jetty.server.handler.QoSHandler;
 import org.eclipse.jetty.util.VirtualThreads;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
@@ -267,9 +266,8 @@ public final class Server {
         Handler files = StaticFiles.around(config.content(), config.socketTimeout(), config.keepAliveTimeout(), app);
         Handler proxied = ReverseProxy.inFrontOf(files, config.proxy(), config.hostName());
         Handler site = ResponseCompression.around(config.content(), proxied);
-        QoSHandler maxClients = new QoSHandler(site);
-        maxClients.setMaxRequestCount(config.maxClients());
-        maxClients.setMaxSuspend(config.socketTimeout());
+        Handler maxClients = new io.jwsgi.frontend.MaxClients(config.maxClients(), config.socketTimeout(),
+                VirtualThreads.getExecutor(pool), site);
         // Status page, metrics and health check (docs/operations.md) answer before --max-clients applies, after the
         // HTTPS rules (--https-only, client certificates); the intake (read timeouts, small bodies read whole before
         // a worker thread is taken) comes first of all.

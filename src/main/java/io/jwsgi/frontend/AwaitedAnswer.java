@@ -33,6 +33,11 @@ final class AwaitedAnswer implements Channel.Reader {
 
     @Override
     public void onReadable() {
+        // On the selector thread: a request this answer completes may let a waiting one start right here.
+        InlineDispatch.onSelectorThread(this::relay);
+    }
+
+    private void relay() {
         if (over) return;
         int n = channel.readAvailable();
         if (n < 0) {

@@ -42,6 +42,21 @@ public final class InlineDispatch extends Handler.Wrapper {
         return INLINE.get() == Boolean.TRUE;
     }
 
+    /**
+     * Runs {@code task} marked as on the selector thread: for work the selector does outside a handler (an
+     * answer relayed by {@link AwaitedAnswer}) that may complete a request, and so start a waiting one.
+     */
+    static void onSelectorThread(Runnable task) {
+        Boolean before = INLINE.get();
+        INLINE.set(Boolean.TRUE);
+        try {
+            task.run();
+        } finally {
+            if (before == null) INLINE.remove();
+            else INLINE.set(before);
+        }
+    }
+
     @Override
     public InvocationType getInvocationType() {
         return InvocationType.NON_BLOCKING;
