@@ -35,6 +35,13 @@ public final class Channel implements AutoCloseable {
      * direct buffer, and a DATA slice handed to Jetty is written to the client without another copy.
      */
     private static final int BUFFER_SIZE = 128 * 1024;
+    /**
+     * The socket's send and receive buffers in event-loop mode: room for a whole 1 MiB BODY frame, so a large upload
+     * goes to the worker in one write instead of several waits for the socket to drain (1 MiB echo, measured A/B:
+     * 7–13 % less CPU per request, half the worker's system calls). The kernel caps the request at
+     * net.core.wmem_max and rmem_max (212,992 bytes on a stock kernel) and then doubles it.
+     */
+    private static final int SOCKET_BUFFER = 2 * 1024 * 1024;
 
     private final SocketChannel socket;
     private final Worker worker;
@@ -298,6 +305,8 @@ public final class Channel implements AutoCloseable {
      */
     public void useSelector(ManagedSelector managedSelector) throws IOException {
         if (selector != null || managedSelector == null) return;
+        socket.setOption(java.net.StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER);
+        socket.setOption(java.net.StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER);
         socket.configureBlocking(false);
         selector = managedSelector;
         interest = SelectionKey.OP_READ;
