@@ -253,15 +253,19 @@ public final class Channel implements AutoCloseable {
 
     private void fillBuffer(int need) throws IOException {
         while (in.remaining() < need) {
-            in.compact();
-            int n;
-            try {
-                n = socket.read(in);
-            } finally {
-                in.flip();
-            }
+            int n = readOnce();
             if (n < 0) throw new EOFException("worker closed the channel");
             if (n == 0 && selector != null) await(SelectionKey.OP_READ);
+        }
+    }
+
+    /** One read into the free end of the buffer, which stays in read mode. */
+    private int readOnce() throws IOException {
+        in.compact();
+        try {
+            return socket.read(in);
+        } finally {
+            in.flip();
         }
     }
 
@@ -360,53 +364,41 @@ public final class Channel implements AutoCloseable {
     /** One non-blocking read of what is available: bytes read, 0, or -1 at EOF (or when the channel is closed). */
     public int readAvailable() {
         if (closed) return -1;
-        in.compact();
         try {
-            return socket.read(in);
+            return readOnce();
         } catch (IOException e) {
             return -1;
-        } finally {
-            in.flip();
         }
     }
 
-    /**
-     * True when the buffer holds a whole response: frames up to and including END or FAIL, with no READ among
-     * them (a READ needs an answer from a thread), and no more than {@code limit} bytes.
-     */
-    public boolean responseBuffered(int limit) {
-        if (remaining != 0) return false;
+    /** What the buffer holds of an awaited answer, for {@link #bufferedAnswer}. */
+    public enum Answer {
+        /** Frames up to and including END or FAIL, with no READ among them, within the limit: relay it now. */
+        WHOLE,
+        /** The buffer ends inside a small frame: the rest is on its way, wait on the selector. */
+        PART,
+        /**
+         * Waiting on the selector would be wrong: a READ needs an answer, the answer or a frame is over the limit,
+         * or every buffered frame is whole but there is no END yet, so the worker flushed part of a streamed
+         * response and is busy producing the rest (it goes out now, not when the response ends).
+         */
+        THREAD
+    }
+
+    /** Reads the buffered frames once and says what to do with the answer (see {@link Answer}). */
+    public Answer bufferedAnswer(int limit) {
         int at = in.position();
         int end = in.limit();
-        if (end - at > limit) return false;
+        if (remaining != 0 || end - at > limit) return Answer.THREAD;
         while (end - at >= Frame.HEADER_SIZE) {
             byte type = in.get(at);
             long len = Frame.lengthAt(in, at);
-            if (type == Frame.READ) return false;
-            if (end - at - Frame.HEADER_SIZE < len) return false;
-            if (type == Frame.END || type == Frame.FAIL) return true;
+            if (type == Frame.READ || len > limit) return Answer.THREAD;
+            if (end - at - Frame.HEADER_SIZE < len) return Answer.PART;
+            if (type == Frame.END || type == Frame.FAIL) return Answer.WHOLE;
             at += Frame.HEADER_SIZE + (int) len;
         }
-        return false;
-    }
-
-    /**
-     * True when the answer in the buffer is not {@link #responseBuffered} and waiting on the selector for more would
-     * be wrong: a READ needs an answer, a frame over {@code limit} cannot fit, or every buffered frame is whole, so
-     * the worker flushed part of a streamed response and is busy producing the rest (it goes out now, not when the
-     * response ends). False only while the buffer ends inside a small frame: the rest is on its way.
-     */
-    public boolean responseNeedsThread(int limit) {
-        if (in.remaining() > limit) return true;
-        int at = in.position();
-        int end = in.limit();
-        while (end - at >= Frame.HEADER_SIZE) {
-            if (in.get(at) == Frame.READ) return true;
-            long len = Frame.lengthAt(in, at);
-            if (len > limit) return true;
-            at += Frame.HEADER_SIZE + (int) len;
-        }
-        return at == end && end > in.position();
+        return at == end && end > in.position() ? Answer.THREAD : Answer.PART;
     }
 
     /** Parks the calling thread until the selector reports {@code ops} ready (or the channel closes). */

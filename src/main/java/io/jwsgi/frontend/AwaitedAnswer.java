@@ -47,16 +47,21 @@ final class AwaitedAnswer implements Channel.Reader {
             dispatch.discard(channel);
             return;
         }
-        if (channel.responseBuffered(INLINE_LIMIT)) {
-            over = true;
-            channel.stopAwaiting();
-            exchange.relayBuffered(this::done);
-        } else if (channel.responseNeedsThread(INLINE_LIMIT)) {
-            over = true;
-            channel.handOver();
-            threads.execute(() -> done(exchange.relayAnswer()));
+        switch (channel.bufferedAnswer(INLINE_LIMIT)) {
+            case WHOLE -> {
+                over = true;
+                channel.stopAwaiting();
+                exchange.relayBuffered(this::done);
+            }
+            case THREAD -> {
+                over = true;
+                channel.handOver();
+                threads.execute(() -> done(exchange.relayAnswer()));
+            }
+            case PART -> {
+                // part of a small answer; the rest comes with the next readiness
+            }
         }
-        // else: part of a small answer; the rest comes with the next readiness.
     }
 
     @Override
@@ -68,7 +73,6 @@ final class AwaitedAnswer implements Channel.Reader {
     }
 
     private void done(Exchange.Outcome outcome) {
-        if (outcome == Exchange.Outcome.CLEAN) dispatch.release(channel);
-        else dispatch.discard(channel);
+        outcome.giveBack(dispatch, channel);
     }
 }

@@ -37,7 +37,15 @@ final class Exchange {
     static final int READ_CAP = 1 << 20;
 
     /** Outcome of the exchange for the channel: reusable, or to be dropped. */
-    enum Outcome { CLEAN, BROKEN }
+    enum Outcome {
+        CLEAN, BROKEN;
+
+        /** Gives the channel back to the dispatcher: for the next request when clean, closed when broken. */
+        void giveBack(io.jwsgi.daemon.Dispatch dispatch, Channel channel) {
+            if (this == CLEAN) dispatch.release(channel);
+            else dispatch.discard(channel);
+        }
+    }
 
     private final Channel channel;
     private final Request request;
@@ -104,25 +112,12 @@ final class Exchange {
         }
     }
 
-    /**
-     * Sends the encoded environ and END for a request without a body. Returns false when the channel failed (the
-     * failure is answered; the channel is broken).
-     */
-    boolean sendWithoutBody() {
-        try {
-            bodyEnded = true;
-            channel.encoder().mark(Frame.END);
-            channel.sendEncoded();
-            return true;
-        } catch (IOException e) {
-            workerLost(e);
-            return false;
-        }
-    }
-
     enum Sent { SENT, PARTIAL, FAILED }
 
-    /** {@link #sendWithoutBody} without waiting: PARTIAL leaves the rest for {@link #finishSend} on a thread. */
+    /**
+     * Sends the encoded environ and END for a request without a body, without waiting: PARTIAL leaves the rest for
+     * {@link #finishSend} on a thread; FAILED means the failure is answered and the channel is broken.
+     */
     Sent trySendWithoutBody() {
         try {
             bodyEnded = true;
@@ -145,7 +140,7 @@ final class Exchange {
         }
     }
 
-    /** Relays, blocking, the answer of a request sent by {@link #sendWithoutBody}; some of it may be buffered. */
+    /** Relays, blocking, the answer of a request sent by {@link #trySendWithoutBody}; some of it may be buffered. */
     Outcome relayAnswer() {
         try {
             return relay();
@@ -162,7 +157,7 @@ final class Exchange {
     }
 
     /**
-     * Relays a whole answer that is already buffered ({@link Channel#responseBuffered}) without blocking: on the
+     * Relays a whole answer that is already buffered ({@link Channel.Answer#WHOLE}) without blocking: on the
      * selector thread. The body goes out in one asynchronous write; {@code done} gets the channel's outcome once
      * Jetty no longer needs the channel's buffer (the body may be a slice of it), before the request completes.
      */
@@ -209,13 +204,7 @@ final class Exchange {
                         // FAIL arrived, it goes out and the connection is aborted, whatever the timing was.
                         applyHead();
                         committed = true;
-                        response.write(false, body, Callback.from(Invocable.InvocationType.NON_BLOCKING, () -> {
-                            done.accept(Outcome.CLEAN);
-                            onFail(p);
-                        }, x -> {
-                            done.accept(Outcome.CLEAN);
-                            callback.failed(x);
-                        }));
+                        response.write(false, body, afterWrite(done, () -> onFail(p)));
                         return;
                     }
                     default -> throw new ProtocolException("unexpected frame " + Frame.typeName(type) + " from worker");
@@ -236,23 +225,27 @@ final class Exchange {
         if (declared >= 0 && written < declared && mayHaveBody()) {
             log.warn("response shorter than its Content-Length request_id={} content_length={} sent={}",
                     requestId, declared, written);
-            response.write(false, lastData, Callback.from(Invocable.InvocationType.NON_BLOCKING, () -> {
-                done.accept(Outcome.CLEAN);
-                callback.failed(new IOException("response shorter than its Content-Length"));
-            }, x -> {
-                done.accept(Outcome.CLEAN);
-                callback.failed(x);
-            }));
+            response.write(false, lastData, afterWrite(done,
+                    () -> callback.failed(new IOException("response shorter than its Content-Length"))));
             return;
         }
-        response.write(true, lastData, Callback.from(Invocable.InvocationType.NON_BLOCKING, () -> {
+        response.write(true, lastData, afterWrite(done, callback::succeeded));
+    }
+
+    /**
+     * The callback of an asynchronous write on the selector thread: the channel goes back ({@code done}, CLEAN:
+     * every frame of the answer was read) once Jetty is done with the bytes, then {@code written} runs; when the
+     * write failed the client went away, and the request fails.
+     */
+    private Callback afterWrite(java.util.function.Consumer<Outcome> done, Runnable written) {
+        return Callback.from(Invocable.InvocationType.NON_BLOCKING, () -> {
             done.accept(Outcome.CLEAN);
-            callback.succeeded();
+            written.run();
         }, x -> {
             done.accept(Outcome.CLEAN);
             log.debug("client went away request_id={} error={}", requestId, x.toString());
             callback.failed(x);
-        }));
+        });
     }
 
     /** The channel closed (a timeout, a stop) or reached EOF while the answer was awaited without a thread. */

@@ -47,14 +47,24 @@ public final class InlineDispatch extends Handler.Wrapper {
      * answer relayed by {@link AwaitedAnswer}) that may complete a request, and so start a waiting one.
      */
     static void onSelectorThread(Runnable task) {
-        Boolean before = INLINE.get();
-        INLINE.set(Boolean.TRUE);
+        Boolean before = enterSelectorThread();
         try {
             task.run();
         } finally {
-            if (before == null) INLINE.remove();
-            else INLINE.set(before);
+            leaveSelectorThread(before);
         }
+    }
+
+    /** Marks this thread as the selector's; returns the mark it had, for {@link #leaveSelectorThread}. */
+    private static Boolean enterSelectorThread() {
+        Boolean before = INLINE.get();
+        INLINE.set(Boolean.TRUE);
+        return before;
+    }
+
+    private static void leaveSelectorThread(Boolean before) {
+        if (before == null) INLINE.remove();
+        else INLINE.set(before);
     }
 
     @Override
@@ -65,11 +75,11 @@ public final class InlineDispatch extends Handler.Wrapper {
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         if (allowed && inlineable(request)) {
-            INLINE.set(Boolean.TRUE);
+            Boolean before = enterSelectorThread();
             try {
                 return handleHere(request, response, callback);
             } finally {
-                INLINE.remove();
+                leaveSelectorThread(before);
             }
         }
         threads.execute(() -> {

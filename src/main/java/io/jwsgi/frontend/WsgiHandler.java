@@ -183,20 +183,17 @@ public final class WsgiHandler extends Handler.Abstract {
                 // The answer is awaited with no thread (AwaitedAnswer), which gives the channel back.
                 awaited = true;
                 AwaitedAnswer answer = new AwaitedAnswer(exchange, channel, dispatch, threads);
-                if (taken == null) {
-                    if (exchange.sendWithoutBody()) channel.awaitResponse(answer);
-                    else dispatch.discard(channel);
-                } else {
-                    switch (exchange.trySendWithoutBody()) {
-                        case SENT -> channel.awaitResponse(answer);
-                        case FAILED -> dispatch.discard(channel);
-                        case PARTIAL -> { // the worker's socket is full: the rest from a thread that may wait
-                            Channel c = channel;
-                            threads.execute(() -> {
-                                if (exchange.finishSend()) c.awaitResponse(answer);
-                                else dispatch.discard(c);
-                            });
-                        }
+                switch (exchange.trySendWithoutBody()) {
+                    case SENT -> channel.awaitResponse(answer);
+                    case FAILED -> dispatch.discard(channel);
+                    case PARTIAL -> { // the worker's socket is full: the rest from a thread that may wait
+                        Channel c = channel;
+                        Runnable rest = () -> {
+                            if (exchange.finishSend()) c.awaitResponse(answer);
+                            else dispatch.discard(c);
+                        };
+                        if (taken == null) rest.run(); // this thread may wait
+                        else threads.execute(rest);
                     }
                 }
                 return;
@@ -207,10 +204,7 @@ public final class WsgiHandler extends Handler.Abstract {
             log.warn("worker channel unusable channel={} error={}", channel, e.toString());
             Failure.respond(new Failure.WorkerLost(e.toString()), response, callback);
         } finally {
-            if (!awaited) {
-                if (outcome == Exchange.Outcome.CLEAN) dispatch.release(channel);
-                else dispatch.discard(channel);
-            }
+            if (!awaited) outcome.giveBack(dispatch, channel);
         }
     }
 

@@ -91,9 +91,9 @@ class ChannelEventLoopTest {
         @Override
         public void onReadable() {
             int n = channel.readAvailable();
-            events.add((n < 0 ? "eof" : channel.responseBuffered(64 * 1024) ? "whole" : "part") + " on "
-                    + Thread.currentThread().getName());
-            if (n < 0 || channel.responseBuffered(64 * 1024)) channel.stopAwaiting();
+            boolean whole = n >= 0 && channel.bufferedAnswer(64 * 1024) == Channel.Answer.WHOLE;
+            events.add((n < 0 ? "eof" : whole ? "whole" : "part") + " on " + Thread.currentThread().getName());
+            if (n < 0 || whole) channel.stopAwaiting();
         }
 
         @Override
@@ -180,11 +180,11 @@ class ChannelEventLoopTest {
         channel.awaitResponse(reader);
         worker.write(frame(Frame.HEADERS, "200 OK"));
         assertThat(reader.events.poll(5, TimeUnit.SECONDS)).startsWith("part on ");
-        assertThat(channel.responseNeedsThread(64 * 1024)).isTrue(); // headers out, the body still coming
+        assertThat(channel.bufferedAnswer(64 * 1024)).isEqualTo(Channel.Answer.THREAD); // headers out, the body still coming
         ByteBuffer cut = frame(Frame.DATA, "hello");
         cut.limit(Frame.HEADER_SIZE + 2); // a frame cut short: the rest is on its way
         worker.write(cut);
         assertThat(reader.events.poll(5, TimeUnit.SECONDS)).startsWith("part on ");
-        assertThat(channel.responseNeedsThread(64 * 1024)).isFalse();
+        assertThat(channel.bufferedAnswer(64 * 1024)).isEqualTo(Channel.Answer.PART);
     }
 }
