@@ -28,9 +28,7 @@ public final class GroupDispatcher implements Dispatch {
     private final java.util.ArrayDeque<Long> waitingSince = new java.util.ArrayDeque<>();
     /** Requests waiting with no thread (acquireLater), oldest first. */
     private final java.util.ArrayDeque<Parked> parked = new java.util.ArrayDeque<>();
-    private static final long SWEEP_MILLIS = 50;
-    private java.util.concurrent.ScheduledExecutorService sweeper;
-    private boolean sweeping;
+    private final LazySweep sweeper = new LazySweep("jwsgi-queue-timeout", 50, this::sweep);
     private boolean requireControl;
     private boolean stopping;
     private volatile Listener listener = Listener.NONE;
@@ -145,7 +143,7 @@ public final class GroupDispatcher implements Dispatch {
                             "request queue full (daemon-backlog=" + backlog + ")");
                 } else {
                     parked.addLast(new Parked(waiter, clock.getAsLong()));
-                    if (parked.size() == 1) sweepSoon();
+                    if (parked.size() == 1) sweeper.soon();
                 }
             }
         } finally {
@@ -183,24 +181,12 @@ public final class GroupDispatcher implements Dispatch {
         for (Grant g : grants) g.waiter().granted(g.channel(), here);
     }
 
-    /** Starts the queue-timeout sweep if it is not running (under the lock). */
-    private void sweepSoon() {
-        if (sweeping) return;
-        sweeping = true;
-        if (sweeper == null) {
-            sweeper = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-                    Thread.ofPlatform().daemon().name("jwsgi-queue-timeout").factory());
-        }
-        sweeper.schedule(this::sweep, SWEEP_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
-    }
-
     /** Refuses the parked requests past queue-timeout (or connect-timeout with no process ready). */
     private void sweep() {
         List<Parked> expired = new ArrayList<>();
         boolean anyReady;
         lock.lock();
         try {
-            sweeping = false;
             anyReady = anyReady();
             long budget = anyReady ? queueTimeoutNanos : Math.min(queueTimeoutNanos, connectTimeoutNanos);
             long now = clock.getAsLong();
@@ -211,7 +197,7 @@ public final class GroupDispatcher implements Dispatch {
                     it.remove();
                 }
             }
-            if (!parked.isEmpty() && !stopping) sweepSoon();
+            if (!parked.isEmpty() && !stopping) sweeper.soon();
         } finally {
             lock.unlock();
         }
@@ -398,7 +384,7 @@ public final class GroupDispatcher implements Dispatch {
             available.signalAll();
             refused = List.copyOf(parked);
             parked.clear();
-            if (sweeper != null) sweeper.shutdown();
+            sweeper.stop();
         } finally {
             lock.unlock();
         }

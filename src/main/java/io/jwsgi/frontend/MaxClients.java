@@ -1,13 +1,11 @@
 package io.jwsgi.frontend;
 
+import io.jwsgi.daemon.LazySweep;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Handler;
@@ -26,16 +24,13 @@ import org.eclipse.jetty.util.Callback;
  * past max-clients keeps the event loop's single thread per request.
  */
 public final class MaxClients extends Handler.Wrapper {
-    private static final long SWEEP_MILLIS = 100;
-
     private final int max;
     private final long maxSuspendNanos;
     private final Executor threads;
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
     private int active;
-    private ScheduledExecutorService sweeper;
-    private boolean sweeping;
+    private final LazySweep sweeper = new LazySweep("jwsgi-max-clients", 100, this::sweep);
     private boolean stopped;
 
     /** A request over the limit, waiting for a place; {@code inline} when it waits from a selector thread. */
@@ -59,7 +54,7 @@ public final class MaxClients extends Handler.Wrapper {
                 }
                 waiting.addLast(new Waiting(request, response, callback, InlineDispatch.onSelectorThread(),
                         System.nanoTime()));
-                sweepSoon();
+                sweeper.soon();
                 return true;
             }
             active++;
@@ -131,27 +126,15 @@ public final class MaxClients extends Handler.Wrapper {
         else threads.execute(resume);
     }
 
-    /** Starts the max-suspend sweep if it is not running (under the lock). */
-    private void sweepSoon() {
-        if (sweeping || stopped) return;
-        sweeping = true;
-        if (sweeper == null) {
-            sweeper = Executors.newSingleThreadScheduledExecutor(
-                    Thread.ofPlatform().daemon().name("jwsgi-max-clients").factory());
-        }
-        sweeper.schedule(this::sweep, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
-    }
-
     private void sweep() {
         List<Waiting> expired = new ArrayList<>();
         lock.lock();
         try {
-            sweeping = false;
             long now = System.nanoTime();
             while (!waiting.isEmpty() && now - waiting.peekFirst().sinceNanos() >= maxSuspendNanos) {
                 expired.add(waiting.pollFirst());
             }
-            if (!waiting.isEmpty()) sweepSoon();
+            if (!waiting.isEmpty()) sweeper.soon();
         } finally {
             lock.unlock();
         }
@@ -165,6 +148,7 @@ public final class MaxClients extends Handler.Wrapper {
         lock.lock();
         try {
             stopped = false;
+            sweeper.restart();
         } finally {
             lock.unlock();
         }
@@ -179,9 +163,7 @@ public final class MaxClients extends Handler.Wrapper {
             stopped = true;
             refused = List.copyOf(waiting);
             waiting.clear();
-            if (sweeper != null) sweeper.shutdownNow();
-            sweeper = null;
-            sweeping = false;
+            sweeper.stop();
         } finally {
             lock.unlock();
         }
