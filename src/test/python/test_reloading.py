@@ -65,6 +65,31 @@ class ChangeMonitorTest(unittest.TestCase):
         os.utime(self.script, (mtime + 10, mtime + 10))
         self.assertEqual(monitor.check(), [self.script])
 
+    def test_scripts_added_later_are_watched_from_the_time_they_were_loaded(self):
+        other = os.path.join(self.directory.name, 'other.wsgi')
+        open(other, 'w').close()
+        monitor = ChangeMonitor(None, False, self.changes.append)
+        self.assertEqual(monitor.check(), [])
+        loaded = os.stat(self.script).st_mtime
+        touch(self.script, 10)
+        monitor.add_script(self.script, loaded)
+        monitor.add_script(other)
+        monitor.add_script(self.script, loaded + 10)  # a second load keeps the first reference
+        self.assertEqual(monitor.scripts, (self.script, other))
+        self.assertEqual(monitor.check(), [self.script])
+        touch(other, 10)
+        self.assertEqual(monitor.check(), [other])
+        self.assertEqual(self.changes, [self.script, other])
+
+    def test_the_constructor_script_and_added_scripts_are_watched_together(self):
+        other = os.path.join(self.directory.name, 'other.wsgi')
+        open(other, 'w').close()
+        monitor = ChangeMonitor(self.script, False, self.changes.append)
+        monitor.add_script(other)
+        touch(self.script, 10)
+        touch(other, 20)
+        self.assertEqual(sorted(monitor.check()), sorted([self.script, other]))
+
 
 if __name__ == '__main__':
     unittest.main()

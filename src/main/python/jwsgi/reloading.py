@@ -15,6 +15,9 @@ Decisions:
   again (the front end ignores repeats for a process it is already retiring).
 - A file that disappears is not a change (editors that save by rename make it reappear with a new time,
   which is).
+- Several scripts: a ``site`` worker (several WSGI scripts in one process) hands each script to
+  ``add_script()`` when it loads it, with the time recorded at that load, so the process is recycled when
+  any of them changes. A script added twice keeps its first reference time.
 """
 
 import os
@@ -42,8 +45,8 @@ def _mtime(path):
 
 
 class ChangeMonitor(object):
-    """Polls ``script`` (may be None) and, when ``all_modules``, every loaded module's file; calls
-    ``on_change(path)`` once per change."""
+    """Polls ``script`` (may be None), every script given to ``add_script()`` and, when ``all_modules``,
+    every loaded module's file; calls ``on_change(path)`` once per change."""
 
     def __init__(self, script, all_modules, on_change, script_mtime=None, poll=POLL):
         self.script = script
@@ -51,10 +54,23 @@ class ChangeMonitor(object):
         self.on_change = on_change
         self.poll = poll
         self._seen = {}
-        if script is not None:
-            self._seen[script] = script_mtime if script_mtime is not None else _mtime(script)
+        # Replaced, never mutated in place, so check() can read it without the lock.
+        self.scripts = ()
+        self._lock = threading.Lock()
         self._stop = threading.Event()
         self.thread = None
+        if script is not None:
+            self.add_script(script, script_mtime)
+
+    def add_script(self, path, mtime=None):
+        """Watch one more script file from now on; ``mtime`` is the time seen when it was loaded (default:
+        its time now). Safe to call from any thread, also while the monitor runs."""
+        with self._lock:
+            if path in self.scripts:
+                return
+            # The reference time is in place before check() can see the path.
+            self._seen.setdefault(path, mtime if mtime is not None else _mtime(path))
+            self.scripts = self.scripts + (path,)
 
     def start(self):
         self.check()
@@ -70,7 +86,7 @@ class ChangeMonitor(object):
 
     def check(self):
         """One pass; returns the changed paths (each already reported through ``on_change``)."""
-        paths = [self.script] if self.script is not None else []
+        paths = list(self.scripts)
         if self.all_modules:
             paths.extend(module_files())
         changed = []
