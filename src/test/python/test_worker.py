@@ -70,6 +70,22 @@ class WorkerProcessTest(WorkerProcessCase):
         self.assertEqual(code, 0, err)
         self.assertEqual(out.splitlines(), ['app loaded', 'stopping front_end_closed'])
 
+    def test_home_is_the_working_directory_and_puts_the_current_directory_on_sys_path(self):
+        home = os.path.join(self.directory, 'home')
+        os.mkdir(home)
+        with open(os.path.join(home, 'jwsgi_home_helper.py'), 'w') as f:
+            f.write('VALUE = 42\n')
+        self.start(app='import jwsgi_home_helper\n' + APP, config={'home': home})
+        front, _ = self.accept()
+        response = self.request(front)
+        self.assertEqual(response.status, '200 OK', response.fail)
+        facts = json.loads(response.body)
+        lib = os.path.join(self.directory, 'lib')
+        self.assertEqual(facts['cwd'], home)
+        self.assertEqual(facts['path'], [lib, os.path.join(lib, 'extra'), ''])
+        front.sock.close()
+        self.assertEqual(self.finish()[0], 0)
+
     def test_reconnects_after_the_channel_breaks_mid_response_and_stops_on_sigterm(self):
         self.start()
         front, index = self.accept()

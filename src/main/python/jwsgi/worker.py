@@ -27,7 +27,9 @@ Startup, like a mod_wsgi daemon process, in this order:
 2. the **process settings** (``jwsgi.process``): process name, rlimits, groups/gid/uid when root, umask;
    any failure is fatal (exit 3, the message names the setting) - never run the application with the
    wrong identity or without its limits;
-3. chdir to ``working_directory``; ``sys.path`` gets the working directory first, then every
+3. chdir to ``home`` when given (mod_wsgi's ``home=``; ``sys.path`` then starts with ``''``, the
+   current directory, as since mod_wsgi 4.1.0, and ``working_directory`` is ignored), else to
+   ``working_directory``; ``sys.path`` gets the working directory first, then every
    ``python_path`` entry goes through ``site.addsitedir`` (so ``.pth`` files work) and everything that
    added is hoisted to the very front (mod_wsgi's ``python-path=`` behaviour); ``sys.argv = ['mod_wsgi']``;
    ``sys.modules['mod_wsgi']`` is ``jwsgi.mod_wsgi``; stdout and stderr stay the process's own (the Java
@@ -153,10 +155,17 @@ def configure_stdio():
 
 def configure_interpreter(config):
     """chdir, sys.path, sys.argv and the ``mod_wsgi`` module, as a mod_wsgi daemon process has them."""
-    working_directory = os.path.abspath(config.get('working_directory') or os.getcwd())
-    os.chdir(working_directory)
+    home = config.get('home')
+    if home:
+        # mod_wsgi's home= (4.1.0 on): the process starts there and '' (the current directory) leads
+        # sys.path; it wins over working_directory.
+        os.chdir(os.path.abspath(home))
+        first = ''
+    else:
+        first = os.path.abspath(config.get('working_directory') or os.getcwd())
+        os.chdir(first)
     sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _PACKAGE_PARENT]
-    sys.path.insert(0, working_directory)
+    sys.path.insert(0, first)
     before = set(sys.path)
     for entry in config.get('python_path') or []:
         site.addsitedir(entry)
