@@ -18,6 +18,10 @@ build the environ, call the application, answer `H` `D`* `E` or `X`. Decisions w
   closing the result; the worker thread drops the channel and connects a new one.
 - ``wsgi.errors`` is a light text stream, not a TextIOWrapper (cheaper to create per request); it stays
   usable after the request (mod_wsgi would raise), still prefixed with that request's id.
+- A ``site`` application (``jwsgi.application.Site``) picks the script per request from the environ
+  (``SCRIPT_FILENAME``, ``mod_wsgi.application_group``, ``mod_wsgi.callable_object``, which the front
+  end's values set rather than the process constants); no script for the request answers `X` `A` as a
+  load failure does.
 - ``mod_wsgi.request_start`` arrives as a decimal string of microseconds (see docs/protocol.md) and is
   exposed as a float of epoch seconds, as in mod_wsgi 6.
 """
@@ -72,6 +76,8 @@ class Adapter(object):
 
     def __init__(self, config, application):
         self.application = application
+        # A site (several scripts): the request's environ picks the Application.
+        self.site = application if getattr(application, 'application_type', None) == 'site' else None
         # thread_ids of the requests being served now (set operations are atomic; the worker's stop
         # waits for this to empty).
         self.in_flight = set()
@@ -85,10 +91,14 @@ class Adapter(object):
             'wsgi.input_terminated': True,
             'mod_wsgi.process_group': config.get('process_group', ''),
             'mod_wsgi.application_group': config.get('application_group', ''),
-            'mod_wsgi.callable_object': application.callable_object,
+            'mod_wsgi.callable_object': getattr(application, 'callable_object', 'application'),
             'mod_wsgi.version': mod_wsgi.version,
             'SERVER_SOFTWARE': config.get('server_software', 'jwsgi'),
         }
+        if self.site is not None:
+            # The front end's values for the request win (Site.resolve fills in missing ones).
+            del self.constants['mod_wsgi.application_group']
+            del self.constants['mod_wsgi.callable_object']
 
     def thread_constants(self, thread_id):
         """The constants for one worker thread (``thread_id`` is 1-based, like mod_wsgi's)."""
@@ -126,7 +136,8 @@ class Adapter(object):
         try:
             try:
                 try:
-                    application = self.application.get()
+                    loader = self.application if self.site is None else self.site.resolve(environ)
+                    application = loader.get()
                 except LoadFailed as e:
                     log(prefixed(request_id, e.details))
                     tail = [fail_frame(FAIL_APPLICATION, str(e))]
@@ -135,7 +146,7 @@ class Adapter(object):
                         payload = mod_wsgi.publish(_event_callbacks, 'request_started', {
                             'request_id': request_id, 'thread_id': thread_id, 'request_data': data,
                             'request_environ': environ, 'application_object': application,
-                            'callable_object': self.application.callable_object,
+                            'callable_object': loader.callable_object,
                             'request_start': request_start, 'application_start': application_start})
                         application = payload['application_object']
                     tail = request.run(application, environ)
