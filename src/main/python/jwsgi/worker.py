@@ -10,9 +10,24 @@ with these environment variables (all removed from ``os.environ`` before the app
 - ``JWSGI_TOKEN``: the server's secret token, sent back in every HELLO (must contain no space).
 - ``JWSGI_WORKER_SLOT``: this process's 0-based slot in its group.
 - ``JWSGI_CONFIG``: path of a JSON file: ``process_group``, ``application_group``, ``processes``,
-  ``multiprocess``, ``threads``, ``application_type`` (script | module | welcome), ``entry_point``,
-  ``callable_object``, ``working_directory``, ``python_path``, ``maximum_requests``, ``server_software``,
-  ``version``.
+  ``multiprocess``, ``threads``, ``application_type`` (script | module | welcome | site), ``entry_point``
+  (not for site), ``callable_object``, ``working_directory``, ``home``, ``python_path``, ``preload``
+  (site only), ``maximum_requests``, ``script_reloading``, ``reload_on_changes``, ``server_software``,
+  ``version``; the process settings ``jwsgi.process`` reads; for a service script ``mode`` and
+  ``service_script``.
+
+``application_type`` ``site`` is one daemon process group behind several mounts (mod_wsgi: several
+``WSGIScriptAlias`` delegated to one ``WSGIDaemonProcess``; see ``jwsgi.application.Site``): no
+``entry_point``; each request's environ names ``SCRIPT_FILENAME`` (absolute path of the WSGI script),
+``mod_wsgi.application_group`` (default: the config's ``application_group``) and
+``mod_wsgi.callable_object`` (default ``application``), and the front end's values are what the
+application sees. Each script is loaded once, by the first request naming it, with the script type's
+module naming, retries and per-request `X` `A`. One process runs one application group (the first it
+sees); a request for another, or without ``SCRIPT_FILENAME``, answers `X` `A` and logs why.
+``preload`` is a list of ``{"script", "callable_object", "application_group", "import_only"}`` loaded at
+start (step 4): ``import_only`` true is mod_wsgi's ``WSGIImportScript`` (the script is only executed),
+false a ``WSGIScriptAlias`` preload (the callable must be there too); a failure is logged and the worker
+still serves.
 
 Started as a script, Python puts this file's directory first on ``sys.path``, which would make
 ``channel``, ``adapter``... importable as top-level modules and shadow an application's own. So the
@@ -35,8 +50,9 @@ Startup, like a mod_wsgi daemon process, in this order:
    ``sys.modules['mod_wsgi']`` is ``jwsgi.mod_wsgi``; stdout and stderr stay the process's own (the Java
    side reads them line by line into the error log) but are made line-buffered and write-through, since
    ``-u`` is not guaranteed;
-4. the application loads; then the request channels connect and the reload monitor starts
-   (``jwsgi.reloading``: ``script_reloading``, ``reload_on_changes``).
+4. the application loads (a site: its ``preload`` entries, in order); then the reload monitor starts
+   (``jwsgi.reloading``: ``script_reloading``, ``reload_on_changes``; a site's monitor watches every
+   script loaded, at start or later by a request) and the request channels connect.
 
 Decision, application loading: the application is loaded once, before any request channel connects, so
 the first request does not pay for it. If that fails (syntax error, import error, missing callable) the
@@ -90,7 +106,7 @@ import traceback
 
 from jwsgi import mod_wsgi, process
 from jwsgi.adapter import Adapter, log
-from jwsgi.application import Application, LoadFailed
+from jwsgi.application import Application, LoadFailed, Site
 from jwsgi.channel import Channel, ChannelClosed, ProtocolError
 from jwsgi.control import Control, cancel_interrupt, dump_stacks, interrupt_thread
 from jwsgi.reloading import ChangeMonitor
@@ -142,6 +158,14 @@ class Settings(object):
                 raise StartupError('mode service needs a service_script')
         elif not isinstance(config.get('threads', 1), int) or config.get('threads', 1) < 1:
             raise StartupError('threads must be an integer >= 1, got %r' % (config.get('threads'),))
+        preload = config.get('preload') or []
+        if not isinstance(preload, list) or not all(
+                isinstance(entry, dict) and isinstance(entry.get('script'), str) and entry['script']
+                for entry in preload):
+            raise StartupError('preload must be a list of objects with a script, got %r' % (preload,))
+        if preload and config.get('application_type') != 'site':
+            raise StartupError('preload needs application_type site, not %r'
+                               % (config.get('application_type'),))
         return cls(socket_path, token, slot, config)
 
 
@@ -366,19 +390,44 @@ def start_monitor(config, application, control):
     """The reload monitor, when script reloading or reload_on_changes asks for one (else None)."""
     script = None
     script_mtime = None
-    if application.application_type == 'script' and config.get('script_reloading', True):
+    reloading = config.get('script_reloading', True)
+    site = application.application_type == 'site' and reloading
+    if application.application_type == 'script' and reloading:
         script = application.entry_point
         script_mtime = getattr(application._module, '__mtime__', None)
     all_modules = bool(config.get('reload_on_changes', False))
-    if script is None and not all_modules:
+    if script is None and not site and not all_modules:
         return None
 
     def changed(path):
         log('jwsgi worker: code changed, asking to be recycled pid=%d path=%s\n' % (os.getpid(), path))
         control.send('recycle script_reload')
     monitor = ChangeMonitor(script, all_modules, changed, script_mtime)
+    if site:
+        # Every script loaded so far (the preloads) and each one a request loads later.
+        application.watch(monitor.add_script)
     monitor.start()
     return monitor
+
+
+def load_application(config, application):
+    """Load at process start, before any channel connects: the application, or a site's preloads. A
+    failure is logged and the worker still serves (each request retries)."""
+    if application.application_type != 'site':
+        try:
+            application.get()
+        except LoadFailed as e:
+            log('jwsgi worker: application failed to load (every request retries) pid=%d: %s\n%s'
+                % (os.getpid(), e, e.details))
+        return
+    for entry in config.get('preload') or []:
+        try:
+            application.preload(entry['script'], entry.get('callable_object') or 'application',
+                                entry.get('application_group'), bool(entry.get('import_only', False)))
+        except LoadFailed as e:
+            log('jwsgi worker: %s %s failed to load (every request retries) pid=%d: %s\n%s'
+                % ('import script' if entry.get('import_only') else 'preloaded script', entry['script'],
+                   os.getpid(), e, e.details))
 
 
 def run_service(config):
@@ -431,9 +480,12 @@ def main(environ=None):
     if config.get('mode') == 'service':
         return run_service(config)
     try:
-        application = Application(config.get('application_type') or 'welcome',
-                                  config.get('entry_point'),
-                                  config.get('callable_object') or 'application')
+        if config.get('application_type') == 'site':
+            application = Site(config.get('process_group', ''), config.get('application_group', ''))
+        else:
+            application = Application(config.get('application_type') or 'welcome',
+                                      config.get('entry_point'),
+                                      config.get('callable_object') or 'application')
     except ValueError as e:
         log('jwsgi worker: cannot start: %s\n' % e)
         return 2
@@ -454,11 +506,7 @@ def main(environ=None):
     except OSError as e:
         log('jwsgi worker: cannot start: %s\n' % e)
         return 2
-    try:
-        application.get()
-    except LoadFailed as e:
-        log('jwsgi worker: application failed to load (every request retries) pid=%d: %s\n%s'
-            % (os.getpid(), e, e.details))
+    load_application(config, application)
     start_monitor(config, application, worker.control)
     return worker.run(Adapter(config, application))
 
