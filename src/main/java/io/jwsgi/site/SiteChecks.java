@@ -1,0 +1,191 @@
+package io.jwsgi.site;
+
+import io.jwsgi.site.Site.HostSpec;
+import io.jwsgi.site.Site.Kind;
+import io.jwsgi.site.Site.Mount;
+import io.jwsgi.site.Site.Preload;
+import io.jwsgi.site.Site.ProcessGroup;
+import io.jwsgi.site.Site.Scope;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The checks that need the whole site: every WSGI mount runs in a declared daemon process group it may use, the
+ * scripts exist (a warning: mod_wsgi answers 404 at request time), and the preloads ({@code WSGIImportScript}, and
+ * {@code WSGIScriptAlias} with both group options, as mod_wsgi 4.6.0 does) go to their groups. Also: one process
+ * runs one application group until sub-interpreters exist, so two mounts whose application groups differ in one
+ * process group are an error here rather than a 500 on the second one's first request.
+ */
+final class SiteChecks {
+    private SiteChecks() {}
+
+    /** What one mount runs in, as far as the configuration says without a request. */
+    private record Use(String applicationGroup, Source source) {}
+
+    static Site check(Site site, List<ConfigProblem> errors, List<String> warnings, List<Directive> mainImports,
+                      List<List<Directive>> vhostImports) {
+        Map<String, ProcessGroup> groups = new LinkedHashMap<>();
+        for (ProcessGroup g : site.groups()) groups.put(g.name(), g);
+        Map<String, List<Preload>> preloads = new LinkedHashMap<>();
+        Map<String, Use> applicationGroups = new LinkedHashMap<>();
+        for (HostSpec host : site.hosts()) {
+            for (Mount mount : host.mounts()) {
+                if (mount.kind() != Kind.WSGI) continue;
+                String url = mount.url() == null ? "/" : mount.url();
+                Path file = mount.directory() || mount.target().contains("$") ? null : Path.of(mount.target());
+                Scope scope = Router.scope(host, file == null ? Path.of(mount.target()) : file, url);
+                String group = mount.options().getOrDefault("process-group", scope.processGroup());
+                String what = (mount.regex() == null ? "WSGIScriptAlias " + mount.url() : "WSGIScriptAliasMatch "
+                        + mount.regex().pattern()) + ": ";
+                if (group == null || group.equalsIgnoreCase("%{GLOBAL}") || group.isEmpty()) {
+                    errors.add(new ConfigProblem(mount.source(), what + "it would run in embedded mode (no"
+                            + " WSGIProcessGroup or process-group= names a WSGIDaemonProcess), which jwsgi does not"
+                            + " have yet: declare a WSGIDaemonProcess and delegate to it with WSGIProcessGroup"));
+                    continue;
+                }
+                if (group.startsWith("%{")) continue; // chosen per request (%{ENV:...}, %{SERVER}, ...)
+                ProcessGroup declared = groups.get(group);
+                if (declared == null) {
+                    errors.add(new ConfigProblem(mount.source(), what + "process group '" + group + "' is not"
+                            + " declared by any WSGIDaemonProcess"));
+                    continue;
+                }
+                if (!mayUse(declared, host)) {
+                    errors.add(new ConfigProblem(mount.source(), what + "process group '" + group + "' was declared"
+                            + " in the <VirtualHost> of " + declared.serverName() + " (" + declared.source()
+                            + "), so only virtual hosts with that ServerName may use it"));
+                    continue;
+                }
+                if (file != null && !Files.exists(file)) {
+                    warnings.add(mount.source() + ": " + what + "the WSGI script " + file + " does not exist"
+                            + " (requests for it will get 404)");
+                }
+                String app = mount.options().getOrDefault("application-group",
+                        scope.applicationGroup() == null ? "%{RESOURCE}" : scope.applicationGroup());
+                String key = staticApplicationGroup(app, host, mount);
+                if (key != null) {
+                    Use first = applicationGroups.putIfAbsent(group, new Use(key, mount.source()));
+                    if (first != null && !first.applicationGroup().equals(key)) {
+                        errors.add(new ConfigProblem(mount.source(), what + "process group '" + group + "' would"
+                                + " run application group '" + display(key) + "' here and '"
+                                + display(first.applicationGroup()) + "' for " + first.source() + "; one process"
+                                + " runs one application group until sub-interpreters are supported: give each"
+                                + " application its own WSGIDaemonProcess, or put them in one with"
+                                + " WSGIApplicationGroup %{GLOBAL}"));
+                    }
+                }
+                if (file != null && mount.options().containsKey("process-group")
+                        && mount.options().containsKey("application-group") && key != null && !key.contains(":*")) {
+                    String callable = mount.options().getOrDefault("callable-object",
+                            scope.callableObject() == null ? "application" : scope.callableObject());
+                    preloads.computeIfAbsent(group, g -> new ArrayList<>())
+                            .add(new Preload(file, callable, key, false));
+                }
+            }
+        }
+        imports(mainImports, null, site, groups, preloads, errors);
+        for (int i = 0; i < vhostImports.size(); i++) {
+            imports(vhostImports.get(i), site.hosts().get(i), site, groups, preloads, errors);
+        }
+        List<ProcessGroup> built = new ArrayList<>();
+        for (ProcessGroup g : site.groups()) {
+            built.add(new ProcessGroup(g.name(), g.serverName(), g.words(), g.home(),
+                    preloads.getOrDefault(g.name(), List.of()), g.source()));
+        }
+        return new Site(site.listens(), site.hosts(), built, site.frontEnd(), warnings);
+    }
+
+    /** WSGIImportScript FILE process-group=NAME application-group=NAME: both options are required. */
+    private static void imports(List<Directive> directives, HostSpec host, Site site, Map<String, ProcessGroup> groups,
+                                Map<String, List<Preload>> preloads, List<ConfigProblem> errors) {
+        for (Directive d : directives) {
+            if (d.args().isEmpty()) {
+                errors.add(new ConfigProblem(d.source(), "WSGIImportScript needs a script file"));
+                continue;
+            }
+            Path file = Path.of(d.args().getFirst());
+            String group = null;
+            String app = null;
+            boolean bad = false;
+            for (String option : d.args().subList(1, d.args().size())) {
+                int eq = option.indexOf('=');
+                String key = eq < 0 ? option : option.substring(0, eq).toLowerCase(Locale.ROOT);
+                if (key.equals("process-group")) group = option.substring(eq + 1);
+                else if (key.equals("application-group")) app = option.substring(eq + 1);
+                else {
+                    errors.add(new ConfigProblem(d.source(), "WSGIImportScript: unknown option '" + option
+                            + "' (process-group=, application-group=)"));
+                    bad = true;
+                }
+            }
+            if (bad) continue;
+            if (group == null || app == null) {
+                errors.add(new ConfigProblem(d.source(), "WSGIImportScript " + file + ": both process-group= and"
+                        + " application-group= are needed"));
+                continue;
+            }
+            ProcessGroup declared = groups.get(group);
+            if (declared == null) {
+                errors.add(new ConfigProblem(d.source(), "WSGIImportScript " + file + ": process group '" + group
+                        + "' is not declared by any WSGIDaemonProcess"));
+                continue;
+            }
+            if (host != null && !mayUse(declared, host) || host == null && declared.serverName() != null) {
+                errors.add(new ConfigProblem(d.source(), "WSGIImportScript " + file + ": process group '" + group
+                        + "' belongs to the <VirtualHost> of " + declared.serverName()));
+                continue;
+            }
+            if (!Files.isRegularFile(file)) {
+                errors.add(new ConfigProblem(d.source(), "WSGIImportScript: the script " + file + " does not exist"));
+                continue;
+            }
+            String key = app.equalsIgnoreCase("%{GLOBAL}") ? "" : app;
+            if (key.startsWith("%{")) {
+                errors.add(new ConfigProblem(d.source(), "WSGIImportScript " + file + ": application-group=" + app
+                        + " is chosen per request; name the group, or use %{GLOBAL}"));
+                continue;
+            }
+            preloads.computeIfAbsent(group, g -> new ArrayList<>()).add(new Preload(file, "application", key, true));
+        }
+    }
+
+    private static boolean mayUse(ProcessGroup group, HostSpec host) {
+        return group.serverName() == null || group.serverName().equals(host.serverName());
+    }
+
+    /**
+     * The application group a mount runs in when it does not depend on the request, as the worker will see it
+     * ('' for %{GLOBAL}); null when it does (%{HOST}, %{ENV:...}, %{RESOURCE} of a pattern or directory mount).
+     * A virtual host on any port gets ":*" for the port.
+     */
+    static String staticApplicationGroup(String value, HostSpec host, Mount mount) {
+        String upper = value.toUpperCase(Locale.ROOT);
+        String server = host.serverName() == null ? "localhost" : host.serverName();
+        // The port is the request's when the host listens on any ("*"): such a name is right for telling groups
+        // apart, and is not used for a preload.
+        if (host.port() == 0) server += ":*";
+        else if (host.port() != 80 && host.port() != 443) server += ":" + host.port();
+        return switch (upper) {
+            case "%{GLOBAL}" -> "";
+            case "%{SERVER}" -> server;
+            case "%{RESOURCE}" -> mount.url() == null || mount.directory() ? null
+                    : server + "|" + stripSlash(mount.url());
+            default -> value.startsWith("%{") ? null : value;
+        };
+    }
+
+    private static String display(String applicationGroup) {
+        return applicationGroup.isEmpty() ? "%{GLOBAL}" : applicationGroup;
+    }
+
+    private static String stripSlash(String s) {
+        int end = s.length();
+        while (end > 0 && s.charAt(end - 1) == '/') end--;
+        return s.substring(0, end);
+    }
+}

@@ -1,0 +1,252 @@
+package io.jwsgi.site;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jwsgi.site.Site.HostSpec;
+import io.jwsgi.site.Site.Kind;
+import io.jwsgi.site.Site.ProcessGroup;
+import io.jwsgi.site.Site.Word;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A configuration file's text to its site: what each directive family builds, and every bad input's message. */
+class SiteBuilderTest {
+    @TempDir
+    Path root;
+
+    @BeforeEach
+    void scripts() throws IOException {
+        for (String app : List.of("a", "b", "c")) {
+            Files.createDirectories(root.resolve(app));
+            Files.writeString(root.resolve(app).resolve("wsgi.py"), "application = None\n");
+        }
+        Files.createDirectories(root.resolve("static"));
+    }
+
+    private SiteBuilder.Result build(String text) throws IOException {
+        Path file = Files.writeString(root.resolve("site.conf"), text.replace("@ROOT@", root.toString()));
+        ConfigReader.Result read = ConfigReader.read(file, Map.of("HOME_DIR", root.toString()), Set.of(), root,
+                ConfigReader.MODULES);
+        assertThat(read.errors()).isEmpty();
+        return SiteBuilder.build(read.directives(), root, Map.of());
+    }
+
+    private Site ok(String text) throws IOException {
+        SiteBuilder.Result r = build(text);
+        assertThat(r.errors()).isEmpty();
+        return r.site();
+    }
+
+    private List<String> errors(String text) throws IOException {
+        return build(text).errors().stream().map(ConfigProblem::toString).toList();
+    }
+
+    private static List<String> words(ProcessGroup g) {
+        return g.words().stream().map(Word::text).toList();
+    }
+
+    @Test
+    void aDjangoStyleVirtualHostBuildsItsGroupMountsAndStaticAliases() throws Exception {
+        Site site = ok("""
+                Listen 8080
+                <VirtualHost *:8080>
+                    ServerName www.example.com
+                    ServerAlias example.com *.example.org
+                    WSGIDaemonProcess example.com processes=2 threads=15 python-path=@ROOT@/a:@ROOT@/b display-name=%{GROUP}
+                    WSGIProcessGroup example.com
+                    WSGIApplicationGroup %{GLOBAL}
+                    WSGIScriptAlias / @ROOT@/a/wsgi.py
+                    Alias /static/ @ROOT@/static/
+                    <Directory @ROOT@/static>
+                        Require all granted
+                    </Directory>
+                    <Directory @ROOT@/a>
+                        <Files wsgi.py>
+                            Require all granted
+                        </Files>
+                    </Directory>
+                </VirtualHost>
+                """);
+        assertThat(site.listens()).extracting(Site.Listen::port).containsExactly(8080);
+        HostSpec host = site.hosts().getFirst();
+        assertThat(host.serverName()).isEqualTo("www.example.com");
+        assertThat(host.aliases()).containsExactly("example.com", "*.example.org");
+        assertThat(host.port()).isEqualTo(8080);
+        assertThat(host.mounts()).extracting(Site.Mount::kind).containsExactly(Kind.ALIAS, Kind.WSGI);
+        ProcessGroup group = site.groups().getFirst();
+        assertThat(group.name()).isEqualTo("example.com");
+        assertThat(group.serverName()).isEqualTo("www.example.com");
+        // mod_wsgi's defaults first, then what the file says (the last --threads wins)
+        assertThat(words(group)).containsSubsequence("--threads", "15", "--processes", "2", "--threads", "15",
+                "--python-path", root.resolve("a").toString(), "--python-path", root.resolve("b").toString(),
+                "--process-name", "(wsgi:example.com)");
+        assertThat(host.scope().processGroup()).isEqualTo("example.com");
+        assertThat(host.scope().applicationGroup()).isEqualTo("%{GLOBAL}");
+    }
+
+    @Test
+    void serverLevelDirectivesBecomeTheFrontEndsWordsAndGroupDefaults() throws Exception {
+        Site site = ok("""
+                Timeout 30
+                KeepAlive Off
+                LimitRequestBody 1048576
+                LogLevel warn wsgi:info
+                LogFormat "%h %l %u %t \\"%r\\" %>s %b" short
+                CustomLog logs/access.log short
+                ErrorLog logs/error.log
+                WSGIPythonHome /opt/venv
+                WSGIDaemonProcess one
+                WSGIScriptAlias / @ROOT@/a/wsgi.py process-group=one
+                ServerAdmin webmaster@example.com
+                """);
+        List<String> front = site.frontEnd().stream().map(Word::text).toList();
+        assertThat(front).containsSubsequence("--socket-timeout", "30", "--keep-alive-timeout", "0",
+                "--limit-request-body", "1048576", "--log-level", "warn");
+        assertThat(front).contains("--access-log", "--access-log-name", root.resolve("logs/access.log").toString(),
+                "--error-log-name", root.resolve("logs/error.log").toString());
+        assertThat(words(site.groups().getFirst())).containsSubsequence("--python-home", "/opt/venv");
+        assertThat(site.frontEnd()).allSatisfy(w -> assertThat(w.source().file()).isEqualTo(root.resolve("site.conf")));
+    }
+
+    @Test
+    void aScriptAliasWithBothGroupOptionsAndAnImportScriptArePreloaded() throws Exception {
+        Site site = ok("""
+                WSGIDaemonProcess one
+                WSGIImportScript @ROOT@/b/wsgi.py process-group=one application-group=%{GLOBAL}
+                WSGIScriptAlias /a @ROOT@/a/wsgi.py process-group=one application-group=%{GLOBAL} callable-object=app
+                """);
+        assertThat(site.groups().getFirst().preloads()).containsExactly(
+                new Site.Preload(root.resolve("a/wsgi.py"), "app", "", false),
+                new Site.Preload(root.resolve("b/wsgi.py"), "application", "", true));
+    }
+
+    @Test
+    void requireRulesAreEvaluatedAsApacheDoes() throws Exception {
+        Site site = ok("""
+                WSGIDaemonProcess one
+                WSGIProcessGroup one
+                WSGIScriptAlias / @ROOT@/a/wsgi.py
+                <Location /admin>
+                    <RequireAll>
+                        Require ip 127.0.0.1 10.0.0.0/8
+                        Require not ip 10.1.0.0/16
+                    </RequireAll>
+                </Location>
+                """);
+        Router router = new Router(site.hosts());
+        AccessRule admin = router.route("x", 80, "/admin/users").scope().access();
+        assertThat(admin.grants(InetAddress.ofLiteral("127.0.0.1"))).isTrue();
+        assertThat(admin.grants(InetAddress.ofLiteral("10.2.3.4"))).isTrue();
+        assertThat(admin.grants(InetAddress.ofLiteral("10.1.3.4"))).isFalse();
+        assertThat(admin.grants(InetAddress.ofLiteral("192.168.1.1"))).isFalse();
+        // nothing is denied unless a Require says so
+        assertThat(router.route("x", 80, "/public").scope().access()).isNull();
+    }
+
+    @Test
+    void everyBadInputNamesItsFileAndLine() throws Exception {
+        String conf = root.resolve("site.conf").toString();
+        assertThat(errors("""
+                WSGIScriptAlias / @ROOT@/a/wsgi.py process-group=nowhere
+                """)).containsExactly(conf + ":1: WSGIScriptAlias /: process group 'nowhere' is not declared by any"
+                + " WSGIDaemonProcess");
+        assertThat(errors("""
+                WSGIDaemonProcess one
+                WSGIDaemonProcess one threads=2
+                WSGIScriptAlias / @ROOT@/a/wsgi.py process-group=one
+                """)).containsExactly(conf + ":2: process group 'one' is declared twice (first at " + conf + ":1)");
+        assertThat(errors("""
+                WSGIDaemonProcess one processes=two
+                WSGIScriptAlias / @ROOT@/a/wsgi.py process-group=one
+                """)).singleElement().asString()
+                .startsWith(conf + ":1: WSGIDaemonProcess one processes=two: ").contains("two");
+        assertThat(errors("""
+                WSGIDaemonProcess one colour=blue
+                WSGIScriptAlias / @ROOT@/a/wsgi.py process-group=one
+                """)).singleElement().asString().startsWith(conf + ":1: WSGIDaemonProcess one colour=blue: unknown"
+                + " option 'colour'");
+        assertThat(errors("""
+                WSGIDaemonProcess one
+                WSGIScriptAliasMatch ^/(a|b /srv/$1.py process-group=one
+                """)).singleElement().asString().startsWith(conf + ":2: WSGIScriptAliasMatch: the regular expression"
+                + " '^/(a|b' does not compile");
+        assertThat(errors("""
+                WSGIDaemonProcess one
+                WSGIScriptAlias / @ROOT@/a/wsgi.py process-group=one
+                FrobnicateRequests On
+                """)).singleElement().asString().startsWith(conf + ":3: unknown directive FrobnicateRequests");
+        assertThat(errors("""
+                WSGIDaemonProcess one
+                WSGIProcessGroup one
+                <VirtualHost *:80>
+                    ServerName a.example
+                    WSGIScriptAlias / @ROOT@/a/wsgi.py
+                </VirtualHost>
+                <VirtualHost *:80>
+                    ServerName a.example
+                    WSGIScriptAlias / @ROOT@/b/wsgi.py
+                </VirtualHost>
+                """)).containsExactly(conf + ":7: a second <VirtualHost> for ServerName a.example on port 80 (the"
+                + " first one would take every request)");
+    }
+
+    @Test
+    void aGroupDeclaredInAVirtualHostIsOnlyForHostsWithItsServerName() throws Exception {
+        String conf = root.resolve("site.conf").toString();
+        assertThat(errors("""
+                <VirtualHost *:80>
+                    ServerName a.example
+                    WSGIDaemonProcess mine
+                    WSGIScriptAlias / @ROOT@/a/wsgi.py process-group=mine
+                </VirtualHost>
+                <VirtualHost *:80>
+                    ServerName b.example
+                    WSGIScriptAlias / @ROOT@/b/wsgi.py process-group=mine
+                </VirtualHost>
+                """)).singleElement().asString().startsWith(conf + ":8: WSGIScriptAlias /: process group 'mine' was"
+                + " declared in the <VirtualHost> of a.example");
+    }
+
+    @Test
+    void aMountWithoutADaemonGroupWouldBeEmbeddedAndSaysSo() throws Exception {
+        assertThat(errors("""
+                WSGIScriptAlias / @ROOT@/a/wsgi.py
+                """)).singleElement().asString().contains("embedded mode");
+    }
+
+    @Test
+    void twoApplicationGroupsInOneProcessGroupAreRefusedUntilSubInterpretersExist() throws Exception {
+        assertThat(errors("""
+                WSGIDaemonProcess one
+                WSGIProcessGroup one
+                WSGIScriptAlias /a @ROOT@/a/wsgi.py
+                WSGIScriptAlias /b @ROOT@/b/wsgi.py
+                """)).singleElement().asString().contains("one process runs one application group");
+        // in one application group they share the process, as in mod_wsgi
+        ok("""
+                WSGIDaemonProcess one
+                WSGIProcessGroup one
+                WSGIApplicationGroup %{GLOBAL}
+                WSGIScriptAlias /a @ROOT@/a/wsgi.py
+                WSGIScriptAlias /b @ROOT@/b/wsgi.py
+                """);
+    }
+
+    @Test
+    void aMissingScriptIsAWarningNotAnError() throws Exception {
+        SiteBuilder.Result r = build("""
+                WSGIDaemonProcess one
+                WSGIScriptAlias / @ROOT@/missing.wsgi process-group=one
+                """);
+        assertThat(r.errors()).isEmpty();
+        assertThat(r.site().warnings()).singleElement().asString().contains("missing.wsgi does not exist");
+    }
+}
