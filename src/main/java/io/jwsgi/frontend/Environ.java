@@ -46,6 +46,15 @@ final class Environ {
     }
 
     static void write(RequestEncoder enc, Request request, Split split, String requestId, String urlScheme) {
+        write(enc, request, split, requestId, urlScheme, true);
+    }
+
+    /**
+     * @param passAuthorization whether the Authorization header reaches the application (mod_wsgi's
+     *                          WSGIPassAuthorization: On in express, Off by default in a configuration file)
+     */
+    static void write(RequestEncoder enc, Request request, Split split, String requestId, String urlScheme,
+                      boolean passAuthorization) {
         HttpURI uri = request.getHttpURI();
         String rawPath = uri.getPath();
         String query = uri.getQuery();
@@ -67,15 +76,15 @@ final class Environ {
         enc.put("mod_wsgi.script_name", split.scriptName());
         enc.put("mod_wsgi.path_info", split.pathInfo());
         enc.put("mod_wsgi.request_start", Long.toString(Request.getTimeStamp(request) * 1000));
-        writeHeaders(enc, request);
+        writeHeaders(enc, request, passAuthorization);
     }
 
-    private static void writeHeaders(RequestEncoder enc, Request request) {
+    private static void writeHeaders(RequestEncoder enc, Request request, boolean passAuthorization) {
         Map<String, String> merged = null;
         for (HttpField field : request.getHeaders()) {
             HttpHeader known = field.getHeader();
             String key = known != null ? KNOWN_KEYS.get(known) : unknownKey(field.getName());
-            if (key == null) continue;
+            if (key == null || (!passAuthorization && known == HttpHeader.AUTHORIZATION)) continue;
             String value = field.getValue();
             if (merged == null) merged = new LinkedHashMap<>();
             String prev = merged.putIfAbsent(key, value);

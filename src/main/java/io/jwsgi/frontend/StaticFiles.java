@@ -121,6 +121,18 @@ public final class StaticFiles extends Handler.Wrapper {
     /** Serves the file if the mount has it (and, for the document root, if it is the mount's); false if not. */
     private boolean serve(StaticMount mount, String inMount, Request request, Response response, Callback callback)
             throws IOException {
+        // A directory of the document root is the application's unless --directory-index says directories are
+        // served (mod_wsgi-express adds "RewriteCond !-d" only with a DirectoryIndex).
+        boolean directories = mount != documentRoot || options.directoryIndex() != null;
+        return serve(mount, inMount, directories, request, response, callback, socketTimeout, keepAliveTimeout);
+    }
+
+    /**
+     * Serves {@code inMount} from {@code mount} if it has that file; false if not (and, unless {@code directories},
+     * if it is a directory). Also what a configuration file's Alias and DocumentRoot use ({@link SiteHandler}).
+     */
+    static boolean serve(StaticMount mount, String inMount, boolean directories, Request request, Response response,
+                         Callback callback, Duration socketTimeout, Duration keepAliveTimeout) throws IOException {
         HttpContent content;
         try {
             if (request.getHeaders().contains(HttpHeader.RANGE)) {
@@ -138,11 +150,7 @@ public final class StaticFiles extends Handler.Wrapper {
             return false; // a name the file system cannot hold (InvalidPathException: a NUL byte, ...): no such file
         }
         if (content == null) return false;
-        // A directory of the document root is the application's unless --directory-index says directories are
-        // served (mod_wsgi-express adds "RewriteCond !-d" only with a DirectoryIndex).
-        if (mount == documentRoot && options.directoryIndex() == null && content.getResource().isDirectory()) {
-            return false;
-        }
+        if (!directories && content.getResource().isDirectory()) return false;
         WsgiHandler.keepAlive(request, response, socketTimeout, keepAliveTimeout);
         String method = request.getMethod();
         if (!HttpMethod.GET.is(method) && !HttpMethod.HEAD.is(method)) {

@@ -28,6 +28,15 @@ public final class WsgiHandler extends Handler.Abstract {
     public record Settings(String mountPoint, int headerBufferSize, long limitRequestBody, Map<String, String> setenv,
                            Duration socketTimeout, Duration keepAliveTimeout) {}
 
+    /**
+     * Set by {@link SiteHandler} on a request it routed here: the split and the environ its configuration gives
+     * (SCRIPT_FILENAME, the application group, SetEnv values), in place of this handler's mount point.
+     */
+    static final String ROUTED = WsgiHandler.class.getName() + ".routed";
+
+    /** A request routed by a configuration file's mounts. */
+    record Routed(Environ.Split split, Map<String, String> environ, boolean passAuthorization) {}
+
     private final Dispatch dispatch;
     private final Settings settings;
     /** The --setenv/--passenv values. */
@@ -88,8 +97,14 @@ public final class WsgiHandler extends Handler.Abstract {
     public boolean handle(Request request, Response response, Callback callback) {
         // Dot segments go before the mount split, as Apache's ap_getparents does: otherwise "/app/../x" reaches
         // the app as PATH_INFO "/../x" and "/x/../app" misses the mount. Jetty already refuses encoded dots.
-        String path = URIUtil.normalizePath(request.getHttpURI().getPath());
-        Environ.Split split = path == null ? null : Environ.split(settings.mountPoint(), Environ.decodePath(path));
+        Routed routed = (Routed) request.getAttribute(ROUTED);
+        Environ.Split split;
+        if (routed != null) {
+            split = routed.split();
+        } else {
+            String path = URIUtil.normalizePath(request.getHttpURI().getPath());
+            split = path == null ? null : Environ.split(settings.mountPoint(), Environ.decodePath(path));
+        }
         if (split == null) return false;
         int refused = framingRefusal(request);
         if (refused != 0) {
@@ -164,8 +179,10 @@ public final class WsgiHandler extends Handler.Abstract {
             String requestId = ids.next();
             channel.requestId(requestId);
             channel.encoder().beginRequest();
+            Routed routed = (Routed) request.getAttribute(ROUTED);
             Environ.write(channel.encoder(), request, split, requestId,
-                    forcedScheme != null ? forcedScheme : request.isSecure() ? "https" : "http");
+                    forcedScheme != null ? forcedScheme : request.isSecure() ? "https" : "http",
+                    routed == null || routed.passAuthorization());
             TrustedProxies.writeOverrides(channel.encoder(), request); // trusted X-Script-Name, -Server, -Port
             // --ssl-environment: SSL_* variables, computed by the HTTPS listener (docs/tls.md).
             if (request.getAttribute(SslEnvironment.ATTRIBUTE) instanceof Map<?, ?> ssl) {
@@ -174,6 +191,7 @@ public final class WsgiHandler extends Handler.Abstract {
             }
             // --setenv / --passenv values (mod_wsgi's SetEnv/PassEnv).
             setenv.forEach(channel.encoder()::put);
+            if (routed != null) routed.environ().forEach(channel.encoder()::put);
             channel.encoder().endEnviron();
             Exchange exchange = new Exchange(channel, request, response, callback, requestId,
                     settings.headerBufferSize(), settings.limitRequestBody());
