@@ -21,6 +21,7 @@ import io.jwsgi.frontend.RequestIntake;
 import io.jwsgi.frontend.EventLoop;
 import io.jwsgi.frontend.ResumeByFillInterest;
 import io.jwsgi.frontend.WsgiHandler;
+import io.jwsgi.site.SiteLoader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -59,28 +60,45 @@ public final class Server {
     private final ServerConfig config;
     private final Logger log;
     private final org.eclipse.jetty.server.Server jetty;
-    private final Supervisor supervisor;
+    /** The daemon process groups: one for start-server, one per WSGIDaemonProcess for a configuration file. */
+    private final List<Group> groups;
     /** One supervisor per --service-script, each with one process and no channels. */
     private final List<Supervisor> services;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
     private ServerConnector connector;
 
-    private Server(ServerConfig config, Logger log, org.eclipse.jetty.server.Server jetty, Supervisor supervisor,
+    /** One process group as the server runs it: its own settings, supervisor and dispatcher. */
+    private record Group(String name, ServerConfig config, Supervisor supervisor) {
+        GroupDispatcher dispatcher() {
+            return supervisor.dispatcher();
+        }
+    }
+
+    private Server(ServerConfig config, Logger log, org.eclipse.jetty.server.Server jetty, List<Group> groups,
                    List<Supervisor> services) {
         this.services = List.copyOf(services);
         this.config = config;
         this.log = log;
         this.jetty = jetty;
-        this.supervisor = supervisor;
+        this.groups = List.copyOf(groups);
     }
 
     /** Runs the server in the foreground until it is stopped; returns the process exit code. */
     public static int run(ServerConfig config) {
+        return run(config, null);
+    }
+
+    /** {@code jwsgi serve FILE}: runs a configuration file's site in the foreground; returns the exit code. */
+    public static int run(SiteLoader.Plan plan) {
+        return run(plan.frontEnd(), plan);
+    }
+
+    private static int run(ServerConfig config, SiteLoader.Plan plan) {
         PrintStream out = System.out;
         Server server;
         try {
-            server = start(config);
+            server = start(config, plan);
         } catch (ConfigException e) {
             return startupFailure(config, e.getMessage(), 2);
         } catch (WorkerBootException e) {
@@ -96,9 +114,11 @@ public final class Server {
         }
         // SIGUSR1: graceful restart of every worker (eviction-timeout); SIGHUP: new workers for new code. The
         // handlers only post an event to the supervisor.
-        sun.misc.Signal.handle(new sun.misc.Signal("USR1"), sig -> server.supervisor.gracefulRestart());
+        sun.misc.Signal.handle(new sun.misc.Signal("USR1"), sig -> {
+            for (Group g : server.groups) g.supervisor().gracefulRestart();
+        });
         sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
-            server.supervisor.reload();
+            for (Group g : server.groups) g.supervisor().reload();
             // and the HTTPS certificate files are read again (docs/tls.md), on a thread of their own
             Thread.ofVirtual().name("jwsgi-certificate-reload")
                     .start(() -> Listeners.reloadCertificates(server.jetty, config.protocols()));
@@ -120,6 +140,15 @@ public final class Server {
 
     /** Builds and starts everything; returns once every worker is ready. */
     public static Server start(ServerConfig config) throws IOException {
+        return start(config, null);
+    }
+
+    /** Builds and starts a configuration file's site; returns once every worker of every group is ready. */
+    public static Server start(SiteLoader.Plan plan) throws IOException {
+        return start(plan.frontEnd(), plan);
+    }
+
+    private static Server start(ServerConfig config, SiteLoader.Plan plan) throws IOException {
         prepareRoot(config);
         Path errorLog = Logging.configure(config);
         Logger log = LoggerFactory.getLogger(Server.class);
@@ -128,31 +157,33 @@ public final class Server {
         Files.createDirectories(sockets);
         Files.setPosixFilePermissions(sockets, PosixFilePermissions.fromString("rwx------"));
         Path workerScript = WorkerRuntime.extract(config.serverRoot().resolve("python"));
-        Path workerConfig = config.serverRoot().resolve("worker-0.json");
-        WorkerRuntime.writeConfig(config, config.processGroup(), isRoot(), workerConfig);
         String token = HexFormat.of().formatHex(random(16));
-        Path socket = sockets.resolve("0.sock");
-
-        // As root with --user the workers connect as that user: the socket directory (and the socket) are theirs.
-        String socketOwner = isRoot() ? config.workerProcess().user() : null;
-        if (!isRoot() && (config.workerProcess().user() != null || config.workerProcess().group() != null
-                || !config.workerProcess().supplementaryGroups().isEmpty())) {
-            log.warn("--user, --group and --supplementary-groups ignored: the server is not running as root");
-        }
-        if (socketOwner != null) {
-            try {
-                Files.setOwner(sockets, sockets.getFileSystem().getUserPrincipalLookupService()
-                        .lookupPrincipalByName(socketOwner));
-            } catch (UserPrincipalNotFoundException e) {
-                throw new ConfigException("--user: no such user '" + socketOwner + "'");
+        List<Group> groups = new ArrayList<>();
+        if (plan == null) {
+            Path workerConfig = config.serverRoot().resolve("worker-0.json");
+            WorkerRuntime.writeConfig(config, config.processGroup(), isRoot(), workerConfig);
+            groups.add(group(config, config.processGroup(), sockets, sockets.resolve("0.sock"), workerScript,
+                    workerConfig, token, log));
+        } else {
+            // Every group's user must reach its own directory inside (and nothing more).
+            Files.setPosixFilePermissions(sockets, PosixFilePermissions.fromString("rwx--x--x"));
+            for (int i = 0; i < plan.groups().size(); i++) {
+                SiteLoader.Group g = plan.groups().get(i);
+                Path workerConfig = config.serverRoot().resolve("worker-" + i + ".json");
+                List<WorkerRuntime.Preload> preloads = g.group().preloads().stream()
+                        .map(p -> new WorkerRuntime.Preload(p.script(), p.callableObject(), p.applicationGroup(),
+                                p.importOnly())).toList();
+                WorkerRuntime.writeSiteConfig(g.config(), g.group().name(),
+                        new WorkerRuntime.SiteWorker(g.group().home(), preloads), isRoot(), workerConfig);
+                // Each group its own socket directory, owned by the group's user when it has one.
+                Path directory = sockets.resolve("g" + i);
+                Files.createDirectories(directory);
+                Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
+                groups.add(group(g.config(), g.group().name(), directory, directory.resolve("0.sock"), workerScript,
+                        workerConfig, token, log));
             }
         }
-
-        GroupDispatcher dispatcher = new GroupDispatcher(config.daemonBacklog(), config.queueTimeout(), config.connectTimeout());
-        Supervisor supervisor = new Supervisor(
-                new Supervisor.GroupSpec(config.processGroup(), config.processes(), config.threads(), socket, token,
-                        config.lifecycle(), config.socketTimeout(), true, socketOwner),
-                WorkerRuntime.launcher(config, workerScript, workerConfig, socket, token), dispatcher);
+        Path socket = plan == null ? sockets.resolve("0.sock") : sockets.resolve("g0").resolve("0.sock");
         List<Supervisor> services = new ArrayList<>();
         for (ServiceScript service : config.serviceScripts()) {
             Path serviceConfig = config.serverRoot().resolve("service-" + service.name() + ".json");
@@ -164,21 +195,49 @@ public final class Server {
                     new GroupDispatcher(1, Duration.ZERO, Duration.ZERO)));
         }
 
-        org.eclipse.jetty.server.Server jetty = buildJetty(config, dispatcher, supervisor::status);
-        Server server = new Server(config, log, jetty, supervisor, services);
-        server.startJetty();
-        printBanner(config, server, errorLog);
-        supervisor.start();
+        org.eclipse.jetty.server.Server jetty = buildJetty(config, plan, groups);
+        Server server = new Server(config, log, jetty, groups, services);
+        server.startJetty(plan);
+        printBanner(config, plan, server, errorLog);
+        for (Group g : groups) g.supervisor().start();
         for (Supervisor service : services) service.start();
         try {
-            supervisor.ready().join();
+            for (Group g : groups) g.supervisor().ready().join();
         } catch (CompletionException e) {
             server.stop();
             if (e.getCause() instanceof WorkerBootException boot) throw boot;
             throw e;
         }
-        log.info("server ready url={} processes={} threads={}", server.url(), config.processes(), config.threads());
+        if (plan == null) {
+            log.info("server ready url={} processes={} threads={}", server.url(), config.processes(), config.threads());
+        } else {
+            log.info("server ready url={} file={} groups={}", server.url(), plan.file(), groups.size());
+        }
         return server;
+    }
+
+    /** One group's supervisor, its channel socket handed to its --user when the server runs as root. */
+    private static Group group(ServerConfig c, String name, Path directory, Path socket, Path workerScript,
+                               Path workerConfig, String token, Logger log) throws IOException {
+        String socketOwner = isRoot() ? c.workerProcess().user() : null;
+        if (!isRoot() && (c.workerProcess().user() != null || c.workerProcess().group() != null
+                || !c.workerProcess().supplementaryGroups().isEmpty())) {
+            log.warn("user, group and supplementary-groups ignored: the server is not running as root group={}", name);
+        }
+        if (socketOwner != null) {
+            try {
+                Files.setOwner(directory, directory.getFileSystem().getUserPrincipalLookupService()
+                        .lookupPrincipalByName(socketOwner));
+            } catch (UserPrincipalNotFoundException e) {
+                throw new ConfigException("--user: no such user '" + socketOwner + "'");
+            }
+        }
+        GroupDispatcher dispatcher = new GroupDispatcher(c.daemonBacklog(), c.queueTimeout(), c.connectTimeout());
+        Supervisor supervisor = new Supervisor(
+                new Supervisor.GroupSpec(name, c.processes(), c.threads(), socket, token, c.lifecycle(),
+                        c.socketTimeout(), true, socketOwner),
+                WorkerRuntime.launcher(c, workerScript, workerConfig, socket, token), dispatcher);
+        return new Group(name, c, supervisor);
     }
 
     private static boolean isRoot() {
@@ -196,9 +255,8 @@ public final class Server {
         Files.createDirectories(config.logDirectory());
     }
 
-    private static org.eclipse.jetty.server.Server buildJetty(ServerConfig config, GroupDispatcher dispatcher,
-                                                              java.util.function.Supplier<io.jwsgi.daemon.GroupStatus> status)
-            throws IOException {
+    private static org.eclipse.jetty.server.Server buildJetty(ServerConfig config, SiteLoader.Plan plan,
+                                                              List<Group> groups) throws IOException {
         QueuedThreadPool pool = new QueuedThreadPool();
         pool.setName("jwsgi-http");
         // Handlers block (on their worker channel): they run on virtual threads, so a slow app never starves Jetty.
@@ -244,6 +302,18 @@ public final class Server {
             connector.open(inherited);
         }
         jetty.addConnector(connector);
+        if (plan != null) {
+            // A configuration file's further Listen directives: the same HTTP/1.1 (and h2c) listener on each.
+            for (io.jwsgi.site.Site.Listen listen : plan.listens()) {
+                ServerConnector more = new ServerConnector(jetty,
+                        Listeners.plain(RequestIntake.connectionFactory(http, readTimeouts), http, config.protocols()));
+                more.setHost(listen.host());
+                more.setPort(listen.port());
+                more.setAcceptQueueSize(config.serverBacklog());
+                more.setIdleTimeout(config.socketTimeout().toMillis());
+                jetty.addConnector(more);
+            }
+        }
         Listeners.addHttps(jetty, connector, http, config.protocols(),
                 secure -> RequestIntake.connectionFactory(secure, readTimeouts)); // --https-port, --http2 (docs/tls.md)
 
@@ -252,9 +322,23 @@ public final class Server {
             String value = System.getenv(name);
             if (value != null) extra.put(name, value);
         }
-        WsgiHandler wsgi = new WsgiHandler(dispatcher, new WsgiHandler.Settings(
-                config.mountPoint(), config.headerBufferSize(), config.limitRequestBody(), extra,
-                config.socketTimeout(), config.keepAliveTimeout()), VirtualThreads.getExecutor(pool));
+        Handler wsgi;
+        if (plan == null) {
+            wsgi = new WsgiHandler(groups.getFirst().dispatcher(), new WsgiHandler.Settings(
+                    config.mountPoint(), config.headerBufferSize(), config.limitRequestBody(), extra,
+                    config.socketTimeout(), config.keepAliveTimeout()), VirtualThreads.getExecutor(pool));
+        } else {
+            // One WSGI handler per process group, each with its group's own timeouts; the site handler routes.
+            Map<String, WsgiHandler> byName = new LinkedHashMap<>();
+            for (Group g : groups) {
+                ServerConfig c = g.config();
+                byName.put(g.name(), new WsgiHandler(g.dispatcher(), new WsgiHandler.Settings("",
+                        c.headerBufferSize(), config.limitRequestBody(), Map.of(), c.socketTimeout(),
+                        config.keepAliveTimeout()), VirtualThreads.getExecutor(pool)));
+            }
+            wsgi = new io.jwsgi.frontend.SiteHandler(plan.router(), plan.site().hosts(), byName, System.getenv(),
+                    config.socketTimeout(), config.keepAliveTimeout());
+        }
         // --max-clients bounds the requests being handled (Apache's MaxRequestWorkers), not connections:
         // idle keep-alive connections must never lock new clients out.
         // Requests to the WSGI application are counted for the status page and metrics (docs/operations.md).
@@ -274,11 +358,13 @@ public final class Server {
         // --server-name's virtual host (docs/virtual-hosts.md) sorts requests by Host before all of these.
         // Requests that cannot block run on the selector thread, the rest on virtual threads (docs/performance.md).
         jetty.setHandler(new io.jwsgi.frontend.InlineDispatch(VirtualThreads.getExecutor(pool),
-                files == app && proxied == files,
+                files == app && proxied == files
+                        && (plan == null || !io.jwsgi.frontend.SiteHandler.servesFiles(plan.site().hosts())),
                 new RequestIntake(readTimeouts, config.limitRequestBody(), new GracefulHandler(
                 io.jwsgi.frontend.VirtualHost.around(config.serverNames(),
                         config.proxy().virtualHosts().stream().map(v -> v.host()).toList(),
-                        Listeners.wrap(new io.jwsgi.ops.OperationsHandler(maxClients, config.operations(), status,
+                        Listeners.wrap(new io.jwsgi.ops.OperationsHandler(maxClients, config.operations(),
+                                () -> groups.stream().map(g -> g.supervisor().status()).toList(),
                                 requests, config.version()), config.protocols()))))));
         // Error pages (400 for a malformed request, …) say the status and nothing about the server's internals.
         ErrorHandler errors = new ErrorHandler();
@@ -314,7 +400,7 @@ public final class Server {
                 java.time.ZoneId.systemDefault());
     }
 
-    private void startJetty() throws IOException {
+    private void startJetty(SiteLoader.Plan plan) throws IOException {
         openConnectors();
         try {
             jetty.start();
@@ -323,8 +409,9 @@ public final class Server {
             throw new IOException("front end failed to start: " + e, e);
         }
         connector = (ServerConnector) jetty.getConnectors()[0];
-        WsgiHandler wsgi = jetty.getDescendant(WsgiHandler.class);
-        if (wsgi != null) wsgi.useEventLoop(EventLoop.of(connector));
+        // The worker channels are read by the first listener's selectors.
+        EventLoop loop = EventLoop.of(connector);
+        for (WsgiHandler wsgi : jetty.getDescendants(WsgiHandler.class)) wsgi.useEventLoop(loop);
     }
 
     /** Binds every listener before starting, so a port that cannot be had is reported with its own option. */
@@ -345,8 +432,8 @@ public final class Server {
         }
     }
 
-    private static void printBanner(ServerConfig c, Server s, Path errorLog) {
-        String banner = String.join("\n",
+    private static void printBanner(ServerConfig c, SiteLoader.Plan plan, Server s, Path errorLog) {
+        List<String> lines = new ArrayList<>(List.of(
                 "Server URL         : " + s.url()
                         + (s.httpsUrl() == null ? "" : "\nServer URL (HTTPS) : " + s.httpsUrl())
                         + (c.operations().serverStatus() ? "\nServer Status      : " + s.url()
@@ -354,10 +441,19 @@ public final class Server {
                 "Server Root        : " + c.serverRoot(),
                 "Error Log File     : " + (errorLog == null ? "(standard error)" : errorLog),
                 "Operating Mode     : daemon",
-                "Python Executable  : " + c.python(),
-                "Processes          : " + c.processes(),
-                "Threads            : " + c.threads(),
-                "Entry Point        : " + (c.entryPoint() == null ? "(built-in welcome page)" : c.entryPoint()));
+                "Python Executable  : " + c.python()));
+        if (plan == null) {
+            lines.add("Processes          : " + c.processes());
+            lines.add("Threads            : " + c.threads());
+            lines.add("Entry Point        : " + (c.entryPoint() == null ? "(built-in welcome page)" : c.entryPoint()));
+        } else {
+            lines.add("Configuration File : " + plan.file());
+            for (SiteLoader.Group g : plan.groups()) {
+                lines.add("Process Group      : " + g.group().name() + " (processes " + g.config().processes()
+                        + ", threads " + g.config().threads() + ")");
+            }
+        }
+        String banner = String.join("\n", lines);
         System.out.println(banner);
         System.out.flush();
         startupLog(c, banner);
@@ -402,7 +498,13 @@ public final class Server {
     }
 
     public GroupDispatcher dispatcher() {
-        return supervisor.dispatcher();
+        return groups.getFirst().dispatcher();
+    }
+
+    /** A process group's dispatcher by name (a configuration file's WSGIDaemonProcess), or null. */
+    public GroupDispatcher dispatcher(String group) {
+        for (Group g : groups) if (g.name().equals(group)) return g.dispatcher();
+        return null;
     }
 
     /** Graceful stop: the front end finishes in-flight requests, then every worker exits (SIGKILL past shutdown-timeout). */
@@ -415,7 +517,7 @@ public final class Server {
             log.info("server stopping");
             stopQuietly();
             List<CompletableFuture<Void>> all = new ArrayList<>();
-            all.add(supervisor.stop());
+            for (Group g : groups) all.add(g.supervisor().stop());
             for (Supervisor service : services) all.add(service.stop());
             CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
             log.info("server stopped");

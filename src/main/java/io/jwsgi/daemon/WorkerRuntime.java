@@ -68,8 +68,41 @@ public final class WorkerRuntime {
     /** The configuration file of the group's request-serving workers (read by worker.py through JWSGI_CONFIG). */
     public static void writeConfig(ServerConfig c, String groupName, boolean asRoot, Path file) throws IOException {
         StringBuilder json = new StringBuilder("{\n");
-        common(json, c, groupName, c.workerProcess().processName());
+        common(json, c, groupName, c.workerProcess().processName(),
+                c.applicationType().name().toLowerCase(java.util.Locale.ROOT));
         field(json, "mode", str("wsgi"));
+        identity(json, c, asRoot, c.workerProcess().user(), c.workerProcess().group());
+        write(json, c, file);
+    }
+
+    /**
+     * What a worker of a configuration file's process group needs beyond a group's settings: it hosts whichever
+     * scripts its mounts name ({@code application_type} "site": the front end sends SCRIPT_FILENAME and the
+     * application group with each request), loads {@code preloads} at start, and starts in {@code home}.
+     */
+    public record SiteWorker(Path home, List<Preload> preloads) {
+        public SiteWorker {
+            preloads = List.copyOf(preloads);
+        }
+    }
+
+    /** A script loaded at process start; {@code importOnly}: WSGIImportScript (no callable is looked for). */
+    public record Preload(Path script, String callableObject, String applicationGroup, boolean importOnly) {}
+
+    /** The worker configuration of a process group of a configuration file (docs/configuration.md). */
+    public static void writeSiteConfig(ServerConfig c, String groupName, SiteWorker site, boolean asRoot, Path file)
+            throws IOException {
+        StringBuilder json = new StringBuilder("{\n");
+        common(json, c, groupName, c.workerProcess().processName(), "site");
+        field(json, "mode", str("wsgi"));
+        field(json, "home", site.home() == null ? "null" : str(site.home().toString()));
+        List<String> preloads = new ArrayList<>();
+        for (Preload p : site.preloads()) {
+            preloads.add("{\"script\": " + str(p.script().toString()) + ", \"callable_object\": "
+                    + str(p.callableObject()) + ", \"application_group\": " + str(p.applicationGroup())
+                    + ", \"import_only\": " + p.importOnly() + "}");
+        }
+        field(json, "preload", "[" + String.join(", ", preloads) + "]");
         identity(json, c, asRoot, c.workerProcess().user(), c.workerProcess().group());
         write(json, c, file);
     }
@@ -79,7 +112,8 @@ public final class WorkerRuntime {
             throws IOException {
         StringBuilder json = new StringBuilder("{\n");
         // mod_wsgi-express: the group is "service:NAME" and its display name is always %{GROUP}.
-        common(json, c, serviceGroup(service), "(wsgi:" + serviceGroup(service) + ")");
+        common(json, c, serviceGroup(service), "(wsgi:" + serviceGroup(service) + ")",
+                c.applicationType().name().toLowerCase(java.util.Locale.ROOT));
         field(json, "mode", str("service"));
         field(json, "service_name", str(service.name()));
         field(json, "service_script", str(service.script().toString()));
@@ -92,14 +126,15 @@ public final class WorkerRuntime {
         return "service:" + service.name();
     }
 
-    private static void common(StringBuilder json, ServerConfig c, String groupName, String processName) {
+    private static void common(StringBuilder json, ServerConfig c, String groupName, String processName,
+                               String applicationType) {
         WorkerProcessOptions w = c.workerProcess();
         field(json, "process_group", str(groupName));
         field(json, "application_group", str(c.applicationGroup().equals("%{GLOBAL}") ? "" : c.applicationGroup()));
         field(json, "processes", Integer.toString(c.processes()));
         field(json, "multiprocess", Boolean.toString(c.multiprocess()));
         field(json, "threads", Integer.toString(c.threads()));
-        field(json, "application_type", str(c.applicationType().name().toLowerCase(java.util.Locale.ROOT)));
+        field(json, "application_type", str(applicationType));
         field(json, "entry_point", c.entryPoint() == null ? "null" : str(c.entryPoint()));
         field(json, "callable_object", str(c.callableObject()));
         field(json, "working_directory", str(c.workingDirectory().toString()));
@@ -114,7 +149,8 @@ public final class WorkerRuntime {
         field(json, "process_name", str(processName));
         field(json, "reload_on_changes", Boolean.toString(w.reloadOnChanges()));
         // mod_wsgi's script reloading: on for a script entry point (touching it recycles the group).
-        field(json, "script_reloading", Boolean.toString(c.applicationType() == ApplicationType.SCRIPT));
+        field(json, "script_reloading", Boolean.toString(c.applicationType() == ApplicationType.SCRIPT
+                || applicationType.equals("site")));
         field(json, "interrupt_timeout", seconds(c.lifecycle().interruptTimeout()));
         field(json, "server_software", str("jwsgi/" + c.version()));
     }

@@ -4,6 +4,7 @@ import io.jwsgi.daemon.GroupStatus;
 import io.jwsgi.daemon.GroupStatus.ProcessStatus;
 import io.jwsgi.daemon.Supervisor;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -18,71 +19,110 @@ final class MetricsText {
     private MetricsText() {}
 
     static String render(GroupStatus group, RequestMetrics.Snapshot requests, Duration uptime) {
+        return render(List.of(group), requests, uptime);
+    }
+
+    /**
+     * Every process group's gauges, each sample labelled with its group. The request counters are the server's:
+     * labelled with the group when there is one, without a group label when a configuration file has several.
+     */
+    static String render(List<GroupStatus> groups, RequestMetrics.Snapshot requests, Duration uptime) {
         StringBuilder b = new StringBuilder(4096);
-        String g = "group=\"" + escape(group.name()) + "\"";
+        String g = groups.size() == 1 ? "group=\"" + escape(groups.getFirst().name()) + "\"," : "";
 
         family(b, "jwsgi_requests_total", "counter",
                 "Requests answered through the process group, by status class of the response.");
         for (int i = 0; i < CLASSES.length; i++) {
-            sample(b, "jwsgi_requests_total", g + ",code=\"" + CLASSES[i] + "\"", requests.byClass()[i]);
+            sample(b, "jwsgi_requests_total", g + "code=\"" + CLASSES[i] + "\"", requests.byClass()[i]);
         }
 
         family(b, "jwsgi_request_duration_seconds", "histogram",
                 "Time from a request's arrival to the end of its response, through the process group.");
         long[] cumulative = requests.cumulative();
         for (int i = 0; i < RequestMetrics.BUCKETS.length; i++) {
-            sample(b, "jwsgi_request_duration_seconds_bucket", g + ",le=\"" + number(RequestMetrics.BUCKETS[i]) + "\"",
+            sample(b, "jwsgi_request_duration_seconds_bucket", g + "le=\"" + number(RequestMetrics.BUCKETS[i]) + "\"",
                     cumulative[i]);
         }
-        sample(b, "jwsgi_request_duration_seconds_bucket", g + ",le=\"+Inf\"", requests.count());
-        b.append("jwsgi_request_duration_seconds_sum{").append(g).append("} ")
+        sample(b, "jwsgi_request_duration_seconds_bucket", g + "le=\"+Inf\"", requests.count());
+        b.append("jwsgi_request_duration_seconds_sum{").append(stripComma(g)).append("} ")
                 .append(number(requests.sumNanos() / 1e9)).append('\n');
-        sample(b, "jwsgi_request_duration_seconds_count", g, requests.count());
+        sample(b, "jwsgi_request_duration_seconds_count", stripComma(g), requests.count());
 
         family(b, "jwsgi_queue_depth", "gauge", "Requests waiting for a free worker thread.");
-        sample(b, "jwsgi_queue_depth", g, group.queued());
+        for (GroupStatus group : groups) {
+            String l = "group=\"" + escape(group.name()) + "\"";
+            sample(b, "jwsgi_queue_depth", l, group.queued());
+        }
+
         family(b, "jwsgi_busy_threads", "gauge", "Worker threads running a request.");
-        sample(b, "jwsgi_busy_threads", g, group.busy());
+        for (GroupStatus group : groups) {
+            String l = "group=\"" + escape(group.name()) + "\"";
+            sample(b, "jwsgi_busy_threads", l, group.busy());
+        }
+
         family(b, "jwsgi_idle_threads", "gauge", "Connected worker threads waiting for a request.");
-        sample(b, "jwsgi_idle_threads", g, group.idle());
+        for (GroupStatus group : groups) {
+            String l = "group=\"" + escape(group.name()) + "\"";
+            sample(b, "jwsgi_idle_threads", l, group.idle());
+        }
+
         family(b, "jwsgi_threads", "gauge", "Configured request threads: processes times threads per process.");
-        sample(b, "jwsgi_threads", g, (long) group.processes() * group.threads());
+        for (GroupStatus group : groups) {
+            String l = "group=\"" + escape(group.name()) + "\"";
+            sample(b, "jwsgi_threads", l, (long) group.processes() * group.threads());
+        }
 
         family(b, "jwsgi_worker_processes", "gauge",
                 "Worker processes by state; retiring ones (recycled, finishing their requests) apart.");
-        for (String state : new String[] {"starting", "ready", "retiring"}) {
-            long n = 0;
-            for (ProcessStatus p : group.workers()) {
-                if (state.equals("retiring") ? p.retiring() : !p.retiring() && p.state().equals(state)) n++;
+        for (GroupStatus group : groups) {
+            String l = "group=\"" + escape(group.name()) + "\"";
+            for (String state : new String[] {"starting", "ready", "retiring"}) {
+                long n = 0;
+                for (ProcessStatus p : group.workers()) {
+                    if (state.equals("retiring") ? p.retiring() : !p.retiring() && p.state().equals(state)) n++;
+                }
+                sample(b, "jwsgi_worker_processes", l + ",state=\"" + state + "\"", n);
             }
-            sample(b, "jwsgi_worker_processes", g + ",state=\"" + state + "\"", n);
         }
 
         family(b, "jwsgi_worker_restarts_total", "counter", "Worker processes replaced since the server started, "
                 + "by reason (a recycle reason, a kill reason, or exited for an unexpected exit).");
-        for (Map.Entry<String, Long> e : group.restarts().entrySet()) {
-            sample(b, "jwsgi_worker_restarts_total", g + ",reason=\"" + escape(e.getKey()) + "\"", e.getValue());
+        for (GroupStatus group : groups) {
+            String l = "group=\"" + escape(group.name()) + "\"";
+            for (Map.Entry<String, Long> e : group.restarts().entrySet()) {
+                sample(b, "jwsgi_worker_restarts_total", l + ",reason=\"" + escape(e.getKey()) + "\"", e.getValue());
+            }
         }
 
         family(b, "jwsgi_worker_resident_memory_bytes", "gauge",
                 "Resident memory of each worker process (VmRSS from /proc/PID/status).");
-        for (ProcessStatus p : group.workers()) {
-            long rss = Supervisor.vmRss(p.pid());
-            if (rss >= 0) {
-                sample(b, "jwsgi_worker_resident_memory_bytes",
-                        g + ",slot=\"" + p.slot() + "\",pid=\"" + p.pid() + "\"", rss);
+        for (GroupStatus group : groups) {
+            String l = "group=\"" + escape(group.name()) + "\"";
+            for (ProcessStatus p : group.workers()) {
+                long rss = Supervisor.vmRss(p.pid());
+                if (rss >= 0) {
+                    sample(b, "jwsgi_worker_resident_memory_bytes",
+                            l + ",slot=\"" + p.slot() + "\",pid=\"" + p.pid() + "\"", rss);
+                }
             }
         }
 
         family(b, "jwsgi_worker_requests", "gauge",
                 "Requests handed to each worker process since it started (resets when the process is replaced).");
-        for (ProcessStatus p : group.workers()) {
-            sample(b, "jwsgi_worker_requests", g + ",slot=\"" + p.slot() + "\",pid=\"" + p.pid() + "\"", p.requests());
+        for (GroupStatus group : groups) {
+            String l = "group=\"" + escape(group.name()) + "\"";
+            for (ProcessStatus p : group.workers()) {
+                sample(b, "jwsgi_worker_requests", l + ",slot=\"" + p.slot() + "\",pid=\"" + p.pid() + "\"", p.requests());
+            }
         }
 
         family(b, "jwsgi_uptime_seconds", "gauge", "Seconds since the server started.");
         b.append("jwsgi_uptime_seconds ").append(number(uptime.toMillis() / 1000.0)).append('\n');
         return b.toString();
+    }
+
+    private static String stripComma(String labels) {
+        return labels.endsWith(",") ? labels.substring(0, labels.length() - 1) : labels;
     }
 
     private static void family(StringBuilder b, String name, String type, String help) {

@@ -23,16 +23,17 @@ import org.eclipse.jetty.util.NanoTime;
  */
 public final class OperationsHandler extends Handler.Wrapper {
     private final Operations options;
-    private final Supplier<GroupStatus> group;
+    private final Supplier<java.util.List<GroupStatus>> groups;
     private final RequestMetrics metrics;
     private final String version;
     private final long startedNanos = NanoTime.now();
 
-    public OperationsHandler(Handler next, Operations options, Supplier<GroupStatus> group, RequestMetrics metrics,
+    public OperationsHandler(Handler next, Operations options, Supplier<java.util.List<GroupStatus>> groups,
+                             RequestMetrics metrics,
                              String version) {
         super(next);
         this.options = options;
-        this.group = group;
+        this.groups = groups;
         this.metrics = metrics;
         this.version = version;
     }
@@ -53,13 +54,13 @@ public final class OperationsHandler extends Handler.Wrapper {
         if (path != null && path.equals(options.metricsPath())) {
             if (!allowedMethod(request, response, callback)) return true;
             send(request, response, callback, HttpStatus.OK_200, MetricsText.CONTENT_TYPE,
-                    MetricsText.render(group.get(), metrics.snapshot(), uptime()));
+                    MetricsText.render(groups.get(), metrics.snapshot(), uptime()));
             return true;
         }
         if (path != null && path.equals(options.healthCheckPath())) {
             if (!allowedMethod(request, response, callback)) return true;
-            GroupStatus g = group.get();
-            boolean ready = g.anyReady();
+            // Healthy when every group can serve: a site with one group down is not.
+            boolean ready = groups.get().stream().allMatch(GroupStatus::anyReady);
             send(request, response, callback, ready ? HttpStatus.OK_200 : HttpStatus.SERVICE_UNAVAILABLE_503,
                     "text/plain; charset=utf-8", ready ? "ok\n" : "unavailable: no worker process is ready\n");
             return true;
@@ -70,7 +71,7 @@ public final class OperationsHandler extends Handler.Wrapper {
     private void status(Request request, Response response, Callback callback) {
         Fields query = Request.extractQueryParameters(request);
         StatusPage.Server server = new StatusPage.Server(version, uptime(), metrics.snapshot());
-        GroupStatus g = group.get();
+        java.util.List<GroupStatus> g = groups.get();
         if (query.get("auto") != null) {
             send(request, response, callback, HttpStatus.OK_200, "text/plain; charset=utf-8", StatusPage.auto(server, g));
         } else {

@@ -4,6 +4,7 @@ import io.jwsgi.daemon.GroupStatus;
 import io.jwsgi.daemon.GroupStatus.ProcessStatus;
 import io.jwsgi.daemon.Supervisor;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.util.StringUtil;
 
@@ -24,11 +25,21 @@ final class StatusPage {
     record Server(String version, Duration uptime, RequestMetrics.Snapshot requests) {}
 
     static String auto(Server server, GroupStatus group) {
+        return auto(server, List.of(group));
+    }
+
+    /** The server's lines, then each group's, each group's starting with its ProcessGroup line. */
+    static String auto(Server server, List<GroupStatus> groups) {
         StringBuilder b = new StringBuilder(512);
         line(b, "ServerVersion", "jwsgi/" + server.version());
         line(b, "ServerUptimeSeconds", server.uptime().toSeconds());
         line(b, "Uptime", server.uptime().toSeconds());
         line(b, "Total Accesses", server.requests().count());
+        for (GroupStatus group : groups) autoGroup(b, group);
+        return b.toString();
+    }
+
+    private static void autoGroup(StringBuilder b, GroupStatus group) {
         line(b, "ProcessGroup", group.name());
         line(b, "Processes", group.processes());
         line(b, "ThreadsPerProcess", group.threads());
@@ -46,10 +57,14 @@ final class StatusPage {
                     + " busy=" + p.busy() + " idle=" + p.idle() + " requests=" + p.requests()
                     + " uptime=" + p.uptime().toSeconds() + " rss=" + Supervisor.vmRss(p.pid()));
         }
-        return b.toString();
     }
 
     static String html(Server server, GroupStatus group, int refreshSeconds) {
+        return html(server, List.of(group), refreshSeconds);
+    }
+
+    /** The server's table, then each group's tables and scoreboard (the ids are the first group's alone). */
+    static String html(Server server, List<GroupStatus> groups, int refreshSeconds) {
         StringBuilder b = new StringBuilder(4096);
         b.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
         if (refreshSeconds > 0) b.append("<meta http-equiv=\"refresh\" content=\"").append(refreshSeconds).append("\">\n");
@@ -61,15 +76,24 @@ final class StatusPage {
         row(b, "Server version", "jwsgi/" + server.version());
         row(b, "Server uptime", human(server.uptime()));
         row(b, "Requests served", Long.toString(server.requests().count()));
-        b.append("</table>\n<h2>Process group <code>").append(escape(group.name())).append("</code></h2>\n")
-                .append("<table id=\"group\">\n");
+        b.append("</table>\n");
+        for (GroupStatus group : groups) htmlGroup(b, group, group == groups.getFirst());
+        b.append("<p>W running a request, _ idle, S starting, . no process, G retiring and still running a "
+                + "request. Machine-readable: <a href=\"?auto\">?auto</a>.</p>\n</body>\n</html>\n");
+        return b.toString();
+    }
+
+    private static void htmlGroup(StringBuilder b, GroupStatus group, boolean first) {
+        String suffix = first ? "" : "-" + escape(group.name());
+        b.append("<h2>Process group <code>").append(escape(group.name())).append("</code></h2>\n")
+                .append("<table id=\"group").append(suffix).append("\">\n");
         row(b, "Processes \u00d7 threads", group.processes() + " \u00d7 " + group.threads());
         row(b, "Ready processes", Integer.toString(ready(group)));
         row(b, "Busy threads", Integer.toString(group.busy()));
         row(b, "Idle threads", Integer.toString(group.idle()));
         row(b, "Queued requests", Integer.toString(group.queued()));
         row(b, "Process restarts", Long.toString(group.restartCount()));
-        b.append("</table>\n<table id=\"processes\">\n<thead><tr><th>Slot</th><th>PID</th><th>State</th><th>Busy</th>")
+        b.append("</table>\n<table id=\"processes").append(suffix).append("\">\n<thead><tr><th>Slot</th><th>PID</th><th>State</th><th>Busy</th>")
                 .append("<th>Idle</th><th>Requests</th><th>Uptime</th><th>Resident memory</th></tr></thead>\n<tbody>\n");
         for (ProcessStatus p : group.workers()) {
             long rss = Supervisor.vmRss(p.pid());
@@ -82,17 +106,15 @@ final class StatusPage {
         }
         b.append("</tbody>\n</table>\n");
         if (!group.restarts().isEmpty()) {
-            b.append("<table id=\"restarts\">\n<thead><tr><th>Restart reason</th><th>Count</th></tr></thead>\n<tbody>\n");
+            b.append("<table id=\"restarts").append(suffix).append("\">\n<thead><tr><th>Restart reason</th><th>Count</th></tr></thead>\n<tbody>\n");
             for (Map.Entry<String, Long> e : group.restarts().entrySet()) {
                 b.append("<tr><td class=\"text\">").append(escape(e.getKey())).append("</td><td>").append(e.getValue())
                         .append("</td></tr>\n");
             }
             b.append("</tbody>\n</table>\n");
         }
-        b.append("<h3>Scoreboard</h3>\n<pre id=\"scoreboard\">").append(scoreboard(group)).append("</pre>\n")
-                .append("<p>W running a request, _ idle, S starting, . no process, G retiring and still running a "
-                        + "request. Machine-readable: <a href=\"?auto\">?auto</a>.</p>\n</body>\n</html>\n");
-        return b.toString();
+        b.append("<h3>Scoreboard</h3>\n<pre id=\"scoreboard").append(suffix).append("\">").append(scoreboard(group))
+                .append("</pre>\n");
     }
 
     static String scoreboard(GroupStatus group) {
