@@ -6,6 +6,7 @@ import io.jwsgi.config.Environment;
 import io.jwsgi.config.ServerConfig;
 import io.jwsgi.config.StartServerSettings;
 import io.jwsgi.config.Version;
+import io.jwsgi.site.SiteLoader;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.function.Supplier;
@@ -20,7 +21,14 @@ public final class Main {
               start-server [SCRIPT] [options]  Run the WSGI application in SCRIPT in the foreground.
               setup-server [SCRIPT] [options]  Write the server root and its control script (apachectl
                                                start|stop|restart|graceful|configtest) without starting.
+              serve FILE [-D NAME]... [options]
+                                               Run the site an Apache-style configuration file describes
+                                               (WSGIDaemonProcess, WSGIScriptAlias, <VirtualHost>, ...) in
+                                               the foreground; start-server options after it override it.
+                                               -D defines a name for <IfDefine> and ${NAME}; -d DIR is the
+                                               directory relative paths resolve against (default: the file's).
               configtest [options]             Check start-server options and exit ("Syntax OK").
+              configtest FILE.conf | -f FILE   Check a configuration file: every error with its file:line.
               settings-doc                     Print the start-server options as Markdown (docs/settings.md).
 
             Options:
@@ -34,16 +42,24 @@ public final class Main {
     private final PrintStream err;
     private final Supplier<Environment> environment;
     private final ToIntFunction<ServerConfig> server;
+    private final ToIntFunction<SiteLoader.Plan> site;
 
     Main(PrintStream out, PrintStream err, Supplier<Environment> environment, ToIntFunction<ServerConfig> server) {
+        this(out, err, environment, server, Server::run);
+    }
+
+    Main(PrintStream out, PrintStream err, Supplier<Environment> environment, ToIntFunction<ServerConfig> server,
+         ToIntFunction<SiteLoader.Plan> site) {
         this.out = out;
         this.err = err;
         this.environment = environment;
         this.server = server;
+        this.site = site;
     }
 
     public static void main(String[] args) {
-        System.exit(new Main(System.out, System.err, Environment::current, Server::run).run(List.of(args)));
+        System.exit(new Main(System.out, System.err, Environment::current, Server::run, Server::run)
+                .run(List.of(args)));
     }
 
     /** Runs one command; returns the exit status. */
@@ -52,6 +68,11 @@ public final class Main {
             return dispatch(args);
         } catch (ConfigException e) {
             err.println("jwsgi: " + e.getMessage());
+            return ExitCode.USAGE.code();
+        } catch (SiteLoader.Invalid e) {
+            for (var problem : e.problems()) err.println(problem);
+            err.println("jwsgi: " + e.problems().size() + " error" + (e.problems().size() == 1 ? "" : "s")
+                    + " in the configuration; nothing was started");
             return ExitCode.USAGE.code();
         } catch (RuntimeException | Error e) {
             err.println("jwsgi: internal error: " + e);
@@ -73,6 +94,7 @@ public final class Main {
             case "start-server" -> startServer(rest);
             case "setup-server" -> setupServer(rest);
             case "configtest" -> configTest(rest);
+            case "serve" -> serve(rest);
             default -> throw new ConfigException("unknown command '" + args.getFirst() + "' (see jwsgi --help)");
         };
     }
@@ -105,8 +127,53 @@ public final class Main {
         if (asksForHelp(args)) {
             return print(StartServerHelp.render(StartServerSettings.ALL));
         }
+        if (!args.isEmpty() && (args.getFirst().equals("-f") || args.getFirst().endsWith(".conf"))) {
+            List<String> fileArgs = args.getFirst().equals("-f") ? args.subList(1, args.size()) : args;
+            SiteLoader.Plan plan = load(fileArgs, "configtest");
+            for (String warning : plan.site().warnings()) err.println("warning: " + warning);
+            return print("Syntax OK\n");
+        }
         ServerConfig.parse(args, environment.get());
         return print("Syntax OK\n");
+    }
+
+    /** {@code jwsgi serve FILE}: the site in the foreground, as start-server runs one application. */
+    private int serve(List<String> args) {
+        if (args.isEmpty() || asksForHelp(args)) {
+            if (args.isEmpty()) throw new ConfigException("serve: which configuration file? (jwsgi serve FILE)");
+            return print(COMMANDS);
+        }
+        SiteLoader.Plan plan = load(args, "serve");
+        for (String warning : plan.site().warnings()) err.println("jwsgi: warning: " + warning);
+        return site.applyAsInt(plan);
+    }
+
+    /** FILE, then -D NAME / -DNAME and -d DIR in any order, then start-server options for every part of the site. */
+    private SiteLoader.Plan load(List<String> args, String command) {
+        if (args.isEmpty() || args.getFirst().startsWith("-")) {
+            throw new ConfigException(command + ": the configuration file comes first (jwsgi " + command + " FILE)");
+        }
+        java.nio.file.Path file = java.nio.file.Path.of(args.getFirst());
+        java.util.Set<String> defines = new java.util.LinkedHashSet<>();
+        java.nio.file.Path root = null;
+        List<String> words = new java.util.ArrayList<>();
+        for (int i = 1; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals("-D") || a.equals("-d")) {
+                if (i + 1 >= args.size()) throw new ConfigException(a + ": needs a value");
+                if (a.equals("-D")) defines.add(args.get(++i));
+                else root = java.nio.file.Path.of(args.get(++i));
+            } else if (a.startsWith("-D") && a.length() > 2) {
+                defines.add(a.substring(2));
+            } else {
+                words.add(a);
+            }
+        }
+        Environment env = environment.get();
+        if (!java.nio.file.Files.isRegularFile(env.cwd().resolve(file))) {
+            throw new ConfigException(command + ": no such configuration file: " + env.cwd().resolve(file).normalize());
+        }
+        return SiteLoader.load(file, defines, root, words, env);
     }
 
     /** {@code --help} anywhere before {@code --}, so it works appended to a long command line. */
