@@ -179,7 +179,7 @@ public final class SiteHandler extends Handler.AbstractContainer {
         Scope scope = route.scope();
         Path script = route.file();
         if (script == null || !Files.isRegularFile(script)) {
-            log.info("WSGI script not found status=404 path={} script={} mount={}", request.getHttpURI().getPath(),
+            log.warn("WSGI script not found status=404 path={} script={} mount={}", request.getHttpURI().getPath(),
                     script, mount.source());
             return error(request, response, callback, HttpStatus.NOT_FOUND_404);
         }

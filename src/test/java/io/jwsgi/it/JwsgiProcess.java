@@ -51,6 +51,20 @@ public final class JwsgiProcess implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Starts {@code serve CONF} on an ephemeral port of 127.0.0.1 (the file's Listen is overridden) and waits until
+     * ready; {@code extra} goes after the file (-D NAME, start-server options).
+     */
+    public static JwsgiProcess serve(Path serverRoot, Path conf, String... extra) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(java(), "-jar", jar().toString(), "serve", conf.toString()));
+        cmd.addAll(List.of(extra));
+        cmd.addAll(List.of("--host", "127.0.0.1", "--port", "0", "--server-root", serverRoot.toString(),
+                "--log-to-terminal"));
+        JwsgiProcess p = new JwsgiProcess(new ProcessBuilder(cmd).redirectErrorStream(true).start(), serverRoot);
+        p.awaitReady(Duration.ofSeconds(60));
+        return p;
+    }
+
     /** Starts {@code start-server} without waiting: for tests of start-up failures. */
     public static JwsgiProcess launch(Path serverRoot, String... args) throws IOException {
         return launch(serverRoot, true, args);

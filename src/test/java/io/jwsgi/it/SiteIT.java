@@ -1,0 +1,295 @@
+package io.jwsgi.it;
+
+import static io.jwsgi.it.Eventually.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A configuration file shaped like mod_wsgi's documentation and Django's deployment guide - two applications in two
+ * daemon process groups behind two name-based virtual hosts, static files, access rules, redirects, SetEnv - run by
+ * {@code jwsgi serve} with real workers, and asked over real HTTP what each directive did.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SiteIT {
+    static final Path ECHO = Path.of("src/test/resources/site/echo.wsgi").toAbsolutePath();
+
+    @TempDir
+    static Path dir;
+    JwsgiProcess server;
+    Path conf;
+
+    @BeforeAll
+    void start() throws Exception {
+        for (String app : List.of("shop", "blog")) {
+            Files.createDirectories(dir.resolve(app));
+            Files.copy(ECHO, dir.resolve(app).resolve("echo.wsgi"));
+        }
+        Files.writeString(dir.resolve("shop/marker.py"),
+                "import sys, types\nsys.modules['site_marker_preloaded'] = types.ModuleType('site_marker_preloaded')\n");
+        Files.createDirectories(dir.resolve("static/css"));
+        Files.writeString(dir.resolve("static/css/site.css"), "body { color: teal }\n");
+        conf = Files.writeString(dir.resolve("site.conf"), """
+                # The site of two applications, as mod_wsgi's "delegate to daemon process" guide writes it.
+                Define SITE %s
+                ServerName localhost
+                ServerSignature Off
+                LogLevel info
+                <IfModule mod_wsgi.c>
+                    WSGIDaemonProcess shop processes=2 threads=2 display-name=%%{GROUP} home=${SITE}/shop
+                    WSGIDaemonProcess blog threads=1 graceful-timeout=5
+                    WSGIImportScript ${SITE}/shop/marker.py process-group=shop application-group=%%{GLOBAL}
+                </IfModule>
+                <IfModule mod_nonexistent.c>
+                    ThisWouldBeAnError here
+                </IfModule>
+
+                <VirtualHost *:*>
+                    ServerName shop.example
+                    ServerAlias www.shop.example
+                    WSGIScriptAlias / ${SITE}/shop/echo.wsgi process-group=shop application-group=%%{GLOBAL}
+                    Alias /static/ ${SITE}/static/
+                    <Directory ${SITE}/static>
+                        Require all granted
+                    </Directory>
+                    <Location /private>
+                        Require ip 10.0.0.0/8
+                    </Location>
+                    <Location /auth>
+                        WSGIPassAuthorization On
+                    </Location>
+                    <Location /upload>
+                        WSGIChunkedRequest On
+                    </Location>
+                    SetEnv SITE_NAME shop
+                    Redirect permanent /old /new
+                </VirtualHost>
+
+                <VirtualHost *:*>
+                    ServerName blog.example
+                    WSGIProcessGroup blog
+                    WSGIApplicationGroup blog-app
+                    WSGIScriptAlias /blog ${SITE}/blog/echo.wsgi
+                    WSGIScriptAlias /gone ${SITE}/blog/missing.wsgi
+                    <Location /blog/admin>
+                        SetEnv SITE_TIER admin
+                    </Location>
+                </VirtualHost>
+                """.formatted(dir));
+        server = JwsgiProcess.serve(dir.resolve("root"), conf, "--server-status", "--enable-metrics");
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (server != null) server.close();
+    }
+
+    /** A response as these tests need it (java.net.http cannot send a Host header of the test's choosing). */
+    record Reply(int statusCode, java.util.Map<String, String> headers, String body) {}
+
+    /** GET {@code path} with {@code Host: host} and the given header name/value pairs, on a connection of its own. */
+    private Reply get(String host, String path, String... headers) throws Exception {
+        StringBuilder head = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n");
+        for (int i = 0; i < headers.length; i += 2) head.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
+        String text = Http.raw(server.port(), head.append("Connection: close\r\n\r\n").toString());
+        int end = text.indexOf("\r\n\r\n");
+        assertThat(end).as(text).isPositive();
+        String[] lines = text.substring(0, end).split("\r\n");
+        java.util.Map<String, String> map = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            map.put(lines[i].substring(0, colon).trim(), lines[i].substring(colon + 1).trim());
+        }
+        return new Reply(Integer.parseInt(lines[0].split(" ")[1]), map, text.substring(end + 4));
+    }
+
+    /** One value of the app's JSON answer (strings, numbers, null; enough for these tests). */
+    static String field(String json, String key) {
+        Matcher m = Pattern.compile("\"" + Pattern.quote(key) + "\": (null|\"((?:[^\"\\\\]|\\\\.)*)\"|-?\\d+)")
+                .matcher(json);
+        if (!m.find()) throw new AssertionError("no " + key + " in " + json);
+        return m.group(1).equals("null") ? null : m.group(2) != null ? m.group(2) : m.group(1);
+    }
+
+    @Test
+    void eachVirtualHostsMountRunsInItsOwnProcessGroupWithTheEnvironItsScopeGives() throws Exception {
+        Reply shop = get("shop.example", "/cart/items?x=1");
+        assertThat(shop.statusCode()).as(server.output()).isEqualTo(200);
+        assertThat(field(shop.body(), "app")).isEqualTo("shop");
+        assertThat(field(shop.body(), "SCRIPT_NAME")).isEmpty();
+        assertThat(field(shop.body(), "PATH_INFO")).isEqualTo("/cart/items");
+        assertThat(field(shop.body(), "QUERY_STRING")).isEqualTo("x=1");
+        assertThat(field(shop.body(), "mod_wsgi.process_group")).isEqualTo("shop");
+        assertThat(field(shop.body(), "mod_wsgi.application_group")).isEmpty();
+        assertThat(field(shop.body(), "SCRIPT_FILENAME")).isEqualTo(dir.resolve("shop/echo.wsgi").toString());
+        assertThat(field(shop.body(), "SITE_NAME")).isEqualTo("shop");
+        assertThat(field(shop.body(), "cwd")).isEqualTo(dir.resolve("shop").toString()); // home=
+        assertThat(shop.body()).contains("site_marker_preloaded"); // WSGIImportScript ran at process start
+
+        Reply blog = get("blog.example", "/blog/admin/posts");
+        assertThat(blog.statusCode()).isEqualTo(200);
+        assertThat(field(blog.body(), "app")).isEqualTo("blog");
+        assertThat(field(blog.body(), "SCRIPT_NAME")).isEqualTo("/blog");
+        assertThat(field(blog.body(), "PATH_INFO")).isEqualTo("/admin/posts");
+        assertThat(field(blog.body(), "mod_wsgi.process_group")).isEqualTo("blog");
+        assertThat(field(blog.body(), "mod_wsgi.application_group")).isEqualTo("blog-app");
+        assertThat(field(blog.body(), "SITE_TIER")).isEqualTo("admin");
+        assertThat(field(blog.body(), "SITE_NAME")).isNull();
+        assertThat(field(blog.body(), "pid")).isNotEqualTo(field(shop.body(), "pid"));
+
+        // ServerAlias, and a host no virtual host names: the first one on the port
+        assertThat(field(get("www.shop.example", "/").body(), "app")).isEqualTo("shop");
+        assertThat(field(get("unknown.example", "/").body(), "app")).isEqualTo("shop");
+        // outside every mount of the blog host, and no DocumentRoot
+        assertThat(get("blog.example", "/elsewhere").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void staticFilesRedirectsAndRequireAreAnsweredByTheFrontEnd() throws Exception {
+        Reply css = get("shop.example", "/static/css/site.css");
+        assertThat(css.statusCode()).isEqualTo(200);
+        assertThat(css.body()).isEqualTo("body { color: teal }\n");
+        assertThat(get("shop.example", "/static/css/none.css").statusCode()).isEqualTo(404);
+        assertThat(get("shop.example", "/private/report").statusCode()).isEqualTo(403);
+        Reply moved = get("shop.example", "/old/page?a=b");
+        assertThat(moved.statusCode()).isEqualTo(301);
+        assertThat(moved.headers()).containsEntry("Location", "/new/page?a=b");
+    }
+
+    @Test
+    void authorizationReachesTheAppOnlyWhereWsgiPassAuthorizationIsOn() throws Exception {
+        assertThat(field(get("shop.example", "/account", "Authorization", "Basic dTpw").body(),
+                "HTTP_AUTHORIZATION")).isNull();
+        assertThat(field(get("shop.example", "/auth/me", "Authorization", "Basic dTpw").body(),
+                "HTTP_AUTHORIZATION")).isEqualTo("Basic dTpw");
+    }
+
+    @Test
+    void aChunkedBodyIs411UnlessWsgiChunkedRequestIsOn() throws Exception {
+        String chunked = "Host: shop.example\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                + "5\r\nhello\r\n0\r\n\r\n";
+        assertThat(Http.raw(server.port(), "POST /form HTTP/1.1\r\n" + chunked)).startsWith("HTTP/1.1 411 ");
+        String accepted = Http.raw(server.port(), "POST /upload/body HTTP/1.1\r\n" + chunked);
+        assertThat(accepted).startsWith("HTTP/1.1 200 ").endsWith("\r\n\r\n5");
+    }
+
+    @Test
+    void aMissingScriptIs404WithALogLineAndWasWarnedAboutAtStart() throws Exception {
+        assertThat(server.output()).contains("warning: ").contains("missing.wsgi does not exist");
+        assertThat(get("blog.example", "/gone/x").statusCode()).isEqualTo(404);
+        assertThat(server.awaitOutput("WSGI script not found status=404 path=/gone/x", Duration.ofSeconds(5)))
+                .isTrue();
+    }
+
+    @Test
+    void theStatusPageAndTheMetricsCoverEveryGroup() throws Exception {
+        String auto = get("localhost", "/server-status?auto").body();
+        assertThat(auto).contains("ProcessGroup: shop\nProcesses: 2\nThreadsPerProcess: 2")
+                .contains("ProcessGroup: blog\nProcesses: 1\nThreadsPerProcess: 1");
+        String metrics = get("localhost", "/metrics").body();
+        assertThat(metrics).contains("jwsgi_threads{group=\"shop\"} 4").contains("jwsgi_threads{group=\"blog\"} 1");
+    }
+
+    @Test
+    void aBlockedGroupDoesNotStallAnotherAndAKilledWorkerIsReplacedInItsGroupAlone() throws Exception {
+        // blog's only thread is taken for three seconds; shop answers meanwhile, many times over
+        CompletableFuture<Reply> slow = CompletableFuture.supplyAsync(() -> {
+            try {
+                return get("blog.example", "/blog/sleep?3");
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        Thread.sleep(300);
+        for (int i = 0; i < 20; i++) assertThat(get("shop.example", "/").statusCode()).isEqualTo(200);
+        assertThat(slow).isNotDone();
+        assertThat(slow.get().statusCode()).isEqualTo(200);
+
+        String blogPid = field(get("blog.example", "/blog/").body(), "pid");
+        new ProcessBuilder("kill", "-KILL", blogPid).start().waitFor();
+        for (int i = 0; i < 5; i++) assertThat(get("shop.example", "/").statusCode()).isEqualTo(200);
+        eventually(Duration.ofSeconds(20), () -> {
+            Reply again = get("blog.example", "/blog/");
+            assertThat(again.statusCode()).isEqualTo(200);
+            assertThat(field(again.body(), "pid")).isNotEqualTo(blogPid);
+        });
+        assertThat(server.output()).contains("worker exited group=blog");
+    }
+
+    @Test
+    void sigusr1ToOneWorkerEvictsThatProcessGracefullyAndNoOther() throws Exception {
+        String blogPid = field(get("blog.example", "/blog/").body(), "pid");
+        List<Long> shop = new ArrayList<>(server.workerPids());
+        shop.remove(Long.valueOf(blogPid));
+        assertThat(shop).hasSize(2);
+        // every shop thread busy, so both processes have a request in flight
+        List<CompletableFuture<Reply>> slow = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            slow.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return get("shop.example", "/sleep?2");
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            }));
+        }
+        Thread.sleep(500);
+        long evicted = shop.get(0);
+        new ProcessBuilder("kill", "-USR1", Long.toString(evicted)).start().waitFor();
+        for (CompletableFuture<Reply> f : slow) assertThat(f.get().statusCode()).isEqualTo(200);
+        eventually(Duration.ofSeconds(20), () -> assertThat(server.workerPids()).doesNotContain(evicted)
+                .contains(shop.get(1), Long.valueOf(blogPid)).hasSize(3));
+        assertThat(server.output()).contains("pid=" + evicted + " reason=eviction_signal");
+    }
+
+    @Test
+    void configtestReportsEveryErrorWithItsFileAndLineAndExits2() throws Exception {
+        Path bad = Files.writeString(dir.resolve("bad.conf"), """
+                WSGIDaemonProcess one processes=two
+                WSGIDaemonProcess one
+                Include %s/nothing-here/*.conf
+                WSGIScriptAlias / %s/shop/echo.wsgi process-group=nowhere
+                Bogus directive
+                Listen ${UNDEFINED_THING}
+                """.formatted(dir, dir));
+        Process p = new ProcessBuilder(JwsgiProcess.java(), "-jar", JwsgiProcess.jar().toString(), "configtest",
+                bad.toString()).redirectErrorStream(true).start();
+        String out = Http.readAll(p.getInputStream());
+        assertThat(p.waitFor()).as(out).isEqualTo(2);
+        assertThat(out).contains(bad + ":1: WSGIDaemonProcess one processes=two: ")
+                .contains(bad + ":2: process group 'one' is declared twice")
+                .contains(bad + ":3: Include " + dir + "/nothing-here/*.conf matches no file")
+                .contains(bad + ":4: WSGIScriptAlias /: process group 'nowhere' is not declared")
+                .contains(bad + ":5: unknown directive Bogus")
+                .contains(bad + ":6: variable UNDEFINED_THING is not defined")
+                .contains("nothing was started");
+
+        Process ok = new ProcessBuilder(JwsgiProcess.java(), "-jar", JwsgiProcess.jar().toString(), "configtest",
+                conf.toString()).redirectErrorStream(true).start();
+        String okOut = Http.readAll(ok.getInputStream());
+        assertThat(ok.waitFor()).as(okOut).isZero();
+        assertThat(okOut).contains("Syntax OK");
+    }
+
+    @Test
+    void serveNamesAMissingFile() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(JwsgiProcess.java(), "-jar", JwsgiProcess.jar().toString(), "serve",
+                dir.resolve("nope.conf").toString()).redirectErrorStream(true).start();
+        String out = Http.readAll(p.getInputStream());
+        assertThat(p.waitFor()).isEqualTo(2);
+        assertThat(out).contains("no such configuration file: " + dir.resolve("nope.conf"));
+    }
+}

@@ -1,0 +1,31 @@
+"""Site integration-test app: answers with the environ keys a configuration decides, as JSON; a few behaviours."""
+import json
+import os
+import time
+
+LOADED_AT = time.time()
+NAME = os.path.basename(os.path.dirname(__file__))
+KEYS = ('REQUEST_METHOD', 'SCRIPT_NAME', 'PATH_INFO', 'QUERY_STRING', 'SCRIPT_FILENAME', 'DOCUMENT_ROOT',
+        'SERVER_NAME', 'HTTP_AUTHORIZATION', 'mod_wsgi.process_group', 'mod_wsgi.application_group',
+        'mod_wsgi.callable_object', 'SITE_TIER', 'SITE_NAME')
+
+
+def application(environ, start_response):
+    path = environ['PATH_INFO']
+    if path == '/sleep':
+        time.sleep(float(environ.get('QUERY_STRING') or '1'))
+    if path.endswith('/body'):
+        data = environ['wsgi.input'].read()
+        body = ('%d' % len(data)).encode()
+    else:
+        answer = {k: environ.get(k) for k in KEYS}
+        answer.update(app=NAME, pid=os.getpid(), cwd=os.getcwd(), imported=sorted(
+            m for m in __import__('sys').modules if m.startswith('site_marker')))
+        body = json.dumps(answer).encode()
+    start_response('200 OK', [('Content-Type', 'application/json'), ('Content-Length', str(len(body)))])
+    return [body]
+
+
+def other(environ, start_response):
+    start_response('200 OK', [('Content-Type', 'text/plain')])
+    return [b'other callable']
