@@ -251,6 +251,8 @@ class Worker(object):
         signal.signal(signal.SIGINT, self._on_signal)
         if self.settings.config.get('cpu_time_limit'):
             signal.signal(signal.SIGXCPU, self._on_cpu_limit)
+        # mod_wsgi's eviction gesture: SIGUSR1 sent to one daemon process restarts just that process gracefully.
+        signal.signal(signal.SIGUSR1, self._on_evict)
         for index, channel in enumerate(channels):
             thread = threading.Thread(target=self._serve, args=(index, channel),
                                       name='jwsgi-channel-%d' % index)
@@ -259,8 +261,12 @@ class Worker(object):
         # design: the main thread only sleeps on a pipe; a signal handler, the control thread or the last
         # channel thread writes one byte to it. No lock is taken in the signal handlers.
         while self.stop_reason is None:
-            if os.read(self._wake_read, 1) == b'c':
+            woken = os.read(self._wake_read, 1)
+            if woken == b'c':
                 self._recycle_for_cpu()
+            elif woken == b'u':
+                log('jwsgi worker: SIGUSR1, asking to be evicted pid=%d\n' % os.getpid())
+                self.control.send('recycle eviction_signal')
         self.stop()
         return 0
 
@@ -268,6 +274,9 @@ class Worker(object):
         if self.stop_reason is None:
             self.stop_reason = 'shutdown_signal'
         os.write(self._wake_write, b's')
+
+    def _on_evict(self, signum, frame):
+        os.write(self._wake_write, b'u')
 
     def _on_cpu_limit(self, signum, frame):
         os.write(self._wake_write, b'c')

@@ -310,7 +310,11 @@ public final class Supervisor implements AutoCloseable {
         } else if (line.equals("stopping")) {
             if (w.ackDeadlineNanos != 0 && retiring.contains(w)) drain(w);
         } else if (line.startsWith("recycle ") && REASON.matcher(line.substring(8)).matches()) {
-            if (slots[w.slot()] == w) recycle(w, line.substring(8), lifecycle.gracefulTimeout());
+            String reason = line.substring(8);
+            // SIGUSR1 sent to the worker itself (mod_wsgi's eviction): eviction-timeout, else graceful-timeout.
+            Duration drain = reason.equals("eviction_signal") ? lifecycle.evictionOrGraceful()
+                    : lifecycle.gracefulTimeout();
+            if (slots[w.slot()] == w) recycle(w, reason, drain);
         } else {
             log.warn("unknown control command group={} pid={} command={}", spec.name(), w.pid(), line);
         }
