@@ -19,10 +19,12 @@ def application(environ, start_response):
         body = ('%d' % len(data)).encode()
     else:
         answer = {k: environ.get(k) for k in KEYS}
-        answer.update(app=NAME, pid=os.getpid(), cwd=os.getcwd(), imported=sorted(
+        answer.update(app=NAME, pid=os.getpid(), cwd=os.getcwd(), optimize=__import__('sys').flags.optimize,
+                      imported=sorted(
             m for m in __import__('sys').modules if m.startswith('site_marker')))
         body = json.dumps(answer).encode()
-    start_response('200 OK', [('Content-Type', 'application/json'), ('Content-Length', str(len(body)))])
+    start_response('200 OK', [('Content-Type', 'application/json'), ('Content-Length', str(len(body))),
+                              ('X-Request-Method', environ['REQUEST_METHOD']), ('X-Frame-Options', 'SAMEORIGIN')])
     return [body]
 
 

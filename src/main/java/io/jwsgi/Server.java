@@ -163,7 +163,7 @@ public final class Server {
             Path workerConfig = config.serverRoot().resolve("worker-0.json");
             WorkerRuntime.writeConfig(config, config.processGroup(), isRoot(), workerConfig);
             groups.add(group(config, config.processGroup(), sockets, sockets.resolve("0.sock"), workerScript,
-                    workerConfig, token, log));
+                    workerConfig, token, Map.of(), log));
         } else {
             // Every group's user must reach its own directory inside (and nothing more).
             Files.setPosixFilePermissions(sockets, PosixFilePermissions.fromString("rwx--x--x"));
@@ -174,13 +174,14 @@ public final class Server {
                         .map(p -> new WorkerRuntime.Preload(p.script(), p.callableObject(), p.applicationGroup(),
                                 p.importOnly())).toList();
                 WorkerRuntime.writeSiteConfig(g.config(), g.group().name(),
-                        new WorkerRuntime.SiteWorker(g.group().home(), preloads), isRoot(), workerConfig);
+                        new WorkerRuntime.SiteWorker(g.group().home(), preloads, g.group().environment()), isRoot(),
+                        workerConfig);
                 // Each group its own socket directory, owned by the group's user when it has one.
                 Path directory = sockets.resolve("g" + i);
                 Files.createDirectories(directory);
                 Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
                 groups.add(group(g.config(), g.group().name(), directory, directory.resolve("0.sock"), workerScript,
-                        workerConfig, token, log));
+                        workerConfig, token, g.group().environment(), log));
             }
         }
         Path socket = plan == null ? sockets.resolve("0.sock") : sockets.resolve("g0").resolve("0.sock");
@@ -218,7 +219,8 @@ public final class Server {
 
     /** One group's supervisor, its channel socket handed to its --user when the server runs as root. */
     private static Group group(ServerConfig c, String name, Path directory, Path socket, Path workerScript,
-                               Path workerConfig, String token, Logger log) throws IOException {
+                               Path workerConfig, String token, Map<String, String> environment, Logger log)
+            throws IOException {
         String socketOwner = isRoot() ? c.workerProcess().user() : null;
         if (!isRoot() && (c.workerProcess().user() != null || c.workerProcess().group() != null
                 || !c.workerProcess().supplementaryGroups().isEmpty())) {
@@ -236,7 +238,7 @@ public final class Server {
         Supervisor supervisor = new Supervisor(
                 new Supervisor.GroupSpec(name, c.processes(), c.threads(), socket, token, c.lifecycle(),
                         c.socketTimeout(), true, socketOwner),
-                WorkerRuntime.launcher(c, workerScript, workerConfig, socket, token), dispatcher);
+                WorkerRuntime.launcher(c, workerScript, workerConfig, socket, token, environment), dispatcher);
         return new Group(name, c, supervisor);
     }
 

@@ -80,9 +80,10 @@ public final class WorkerRuntime {
      * scripts its mounts name ({@code application_type} "site": the front end sends SCRIPT_FILENAME and the
      * application group with each request), loads {@code preloads} at start, and starts in {@code home}.
      */
-    public record SiteWorker(Path home, List<Preload> preloads) {
+    public record SiteWorker(Path home, List<Preload> preloads, Map<String, String> environment) {
         public SiteWorker {
             preloads = List.copyOf(preloads);
+            environment = Map.copyOf(environment);
         }
     }
 
@@ -203,6 +204,12 @@ public final class WorkerRuntime {
 
     /** A launcher that starts {@code <python> worker.py} with the channel socket, token and config in its environment. */
     public static WorkerLauncher launcher(ServerConfig c, Path workerScript, Path configFile, Path socket, String token) {
+        return launcher(c, workerScript, configFile, socket, token, Map.of());
+    }
+
+    /** As above, with {@code environment} (a configuration file's WSGIPython* variables) added for the interpreter. */
+    public static WorkerLauncher launcher(ServerConfig c, Path workerScript, Path configFile, Path socket, String token,
+                                          Map<String, String> environment) {
         return slot -> {
             ProcessBuilder pb = new ProcessBuilder(c.python().toString(), workerScript.toString());
             pb.directory(c.workingDirectory().toFile());
@@ -217,6 +224,7 @@ public final class WorkerRuntime {
             env.put("JWSGI_CONFIG", configFile.toString());
             env.put("PYTHONUNBUFFERED", "1");
             processEnvironment(c.workerProcess(), env);
+            env.putAll(environment);
             if (c.pythonHome() != null) {
                 env.put("VIRTUAL_ENV", c.pythonHome().toString());
                 env.put("PATH", c.pythonHome().resolve("bin") + ":" + env.getOrDefault("PATH", "/usr/bin:/bin"));

@@ -2,6 +2,7 @@ package io.jwsgi.frontend;
 
 import io.jwsgi.config.ContentOptions;
 import io.jwsgi.site.Router;
+import io.jwsgi.site.Site;
 import io.jwsgi.site.Site.HostSpec;
 import io.jwsgi.site.Site.Kind;
 import io.jwsgi.site.Site.Mount;
@@ -133,10 +134,16 @@ public final class SiteHandler extends Handler.AbstractContainer {
         int localPort = Request.getLocalPort(request);
         Router.Route route = router.route(host, localPort, path);
         if (route == null || route.notFound()) return false;
+        route = router.handlerScript(route);
         Scope scope = route.scope();
         if (scope.access() != null && !scope.access().grants(peer(request))) {
             log.info("request refused by Require status=403 path={} client={}", path, Request.getRemoteAddr(request));
             return error(request, response, callback, HttpStatus.FORBIDDEN_403);
+        }
+        if (!scope.headers().isEmpty()) {
+            HeaderEdits edited = new HeaderEdits(request, response, scope.headers());
+            response = edited;
+            callback = edited.around(callback);
         }
         return switch (route.kind()) {
             case REDIRECT -> redirect(route, request, response, callback);
@@ -176,20 +183,35 @@ public final class SiteHandler extends Handler.AbstractContainer {
     private boolean wsgi(Router.Route route, String host, int localPort, Request request, Response response,
                          Callback callback) throws Exception {
         Mount mount = route.mount();
+        Map<String, String> options = mount == null || mount.kind() != Kind.WSGI ? Map.of() : mount.options();
         Scope scope = route.scope();
         Path script = route.file();
+        if (mount == null || mount.kind() != Kind.WSGI) {
+            // A script found through SetHandler/AddHandler wsgi-script: mod_wsgi wants Options ExecCGI there.
+            if (!Boolean.TRUE.equals(scope.execCgi())) {
+                log.warn("Options ExecCGI is off in this directory status=403 path={} script={}",
+                        request.getHttpURI().getPath(), script);
+                return error(request, response, callback, HttpStatus.FORBIDDEN_403);
+            }
+        }
         if (script == null || !Files.isRegularFile(script)) {
             log.warn("WSGI script not found status=404 path={} script={} mount={}", request.getHttpURI().getPath(),
-                    script, mount.source());
+                    script, mount == null ? null : mount.source());
             return error(request, response, callback, HttpStatus.NOT_FOUND_404);
         }
         int port = route.host().port() != 0 ? route.host().port() : localPort;
-        String groupName = Router.expand(mount.options().getOrDefault("process-group", scope.processGroup()), route,
+        String groupName = Router.expand(options.getOrDefault("process-group", scope.processGroup()), route,
                 host, port, environment);
+        if (!scope.restrictProcess().isEmpty() && !scope.restrictProcess().contains(groupName)) {
+            log.warn("process group not allowed here by WSGIRestrictProcess status=403 path={} process_group={}",
+                    request.getHttpURI().getPath(), groupName);
+            return error(request, response, callback, HttpStatus.FORBIDDEN_403);
+        }
         Handler group = groupName == null ? null : groups.get(groupName);
         if (group == null) {
-            log.error("no such process group status=500 path={} process_group={} mount={}",
-                    request.getHttpURI().getPath(), groupName, mount.source());
+            log.error("no daemon process group for this request status=500 path={} process_group={} script={}"
+                    + " (embedded mode is not available: name a WSGIDaemonProcess with WSGIProcessGroup)",
+                    request.getHttpURI().getPath(), groupName, script);
             return error(request, response, callback, HttpStatus.INTERNAL_SERVER_ERROR_500);
         }
         Boolean chunked = scope.chunkedRequest();
@@ -197,18 +219,29 @@ public final class SiteHandler extends Handler.AbstractContainer {
             // mod_wsgi refuses a body of unknown length unless WSGIChunkedRequest On says the app can read one.
             return error(request, response, callback, HttpStatus.LENGTH_REQUIRED_411);
         }
-        String applicationGroup = Router.expand(mount.options().getOrDefault("application-group",
+        String applicationGroup = Router.expand(options.getOrDefault("application-group",
                 scope.applicationGroup() == null ? "%{RESOURCE}" : scope.applicationGroup()), route, host, port,
                 environment);
-        String callable = mount.options().getOrDefault("callable-object",
+        String callable = options.getOrDefault("callable-object",
                 scope.callableObject() == null ? "application" : scope.callableObject());
-        String pass = mount.options().get("pass-authorization");
+        String pass = options.get("pass-authorization");
         boolean passAuthorization = pass != null ? pass.equalsIgnoreCase("on")
                 : Boolean.TRUE.equals(scope.passAuthorization());
         Map<String, String> environ = new LinkedHashMap<>();
         scope.setenv().forEach((k, v) -> {
             if (v != null) environ.put(k, v);
         });
+        for (Site.EnvCondition c : scope.conditions()) {
+            String value = attribute(c.attribute(), request);
+            if (value == null || !c.regex().matcher(value).find()) continue;
+            c.set().forEach((k, v) -> {
+                if (v == null) environ.remove(k);
+                else environ.put(k, v);
+            });
+        }
+        if ("on".equals(scope.mapHeadToGet()) && "HEAD".equals(request.getMethod())) {
+            environ.put("REQUEST_METHOD", "GET"); // after the request's own: the worker keeps the last value
+        }
         if (route.host().documentRoot() != null) environ.put("DOCUMENT_ROOT", route.host().documentRoot().toString());
         environ.put("SCRIPT_FILENAME", script.toString());
         environ.put("mod_wsgi.process_group", groupName);
@@ -217,6 +250,18 @@ public final class SiteHandler extends Handler.AbstractContainer {
         request.setAttribute(WsgiHandler.ROUTED, new WsgiHandler.Routed(
                 new Environ.Split(route.scriptName(), route.pathInfo()), environ, passAuthorization));
         return group.handle(request, response, callback);
+    }
+
+    /** A SetEnvIf attribute of the request: one of Apache's special names, else the request header of that name. */
+    private static String attribute(String name, Request request) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "remote_addr" -> Request.getRemoteAddr(request);
+            case "server_addr" -> Request.getLocalAddr(request);
+            case "request_method" -> request.getMethod();
+            case "request_protocol" -> request.getConnectionMetaData().getProtocol();
+            case "request_uri" -> request.getHttpURI().getPath();
+            default -> request.getHeaders().get(name);
+        };
     }
 
     private boolean error(Request request, Response response, Callback callback, int status) {

@@ -71,4 +71,19 @@ public sealed interface AccessRule {
             return true;
         }
     }
+
+    /**
+     * Apache 2.2's {@code Order}, {@code Allow from} and {@code Deny from} (mod_access_compat, which Debian's Apache
+     * loads): with {@code Order allow,deny} a client must match an Allow and no Deny; with {@code Order deny,allow}
+     * (Apache's default order) it is let in unless it matches a Deny and no Allow.
+     */
+    record Compat(boolean denyFirst, List<AccessRule> allow, List<AccessRule> deny) implements AccessRule {
+        public boolean grants(InetAddress peer) {
+            boolean allowed = false;
+            for (AccessRule r : allow) allowed |= r.grants(peer);
+            boolean denied = false;
+            for (AccessRule r : deny) denied |= r.grants(peer);
+            return denyFirst ? !denied || allowed : allowed && !denied;
+        }
+    }
 }

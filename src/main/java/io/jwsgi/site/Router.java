@@ -129,6 +129,35 @@ public final class Router {
         return new Route(vhost, mount, mount.kind(), scriptName, pathInfo, file, null, scope(vhost, file, path));
     }
 
+    /**
+     * A request for a static file (an Alias or the DocumentRoot) that a handler makes a WSGI script - {@code SetHandler
+     * wsgi-script} in its scope, or {@code AddHandler wsgi-script} for its extension: the route to that script, found
+     * as Apache does by walking up the path to the first existing file, the rest of the path being PATH_INFO. Any
+     * other route is returned as it is.
+     */
+    public Route handlerScript(Route route) {
+        if (route.kind() != Kind.ALIAS || route.file() == null) return route;
+        Path base = route.mount() == null ? route.host().documentRoot() : Path.of(route.mount().target());
+        Path candidate = route.file();
+        while (candidate != null && candidate.startsWith(base) && !java.nio.file.Files.exists(candidate)) {
+            candidate = candidate.getParent();
+        }
+        if (candidate == null || !java.nio.file.Files.isRegularFile(candidate)) return route;
+        String path = route.scriptName() + route.pathInfo();
+        Scope scope = scope(route.host(), candidate, path);
+        String handler = scope.handler();
+        if (handler == null) {
+            String name = candidate.getFileName().toString().toLowerCase(Locale.ROOT);
+            int dot = name.lastIndexOf('.');
+            handler = dot < 0 ? null : scope.handlers().get(name.substring(dot));
+        }
+        if (!"wsgi-script".equals(handler) && !"application/x-httpd-wsgi".equals(handler)) return route;
+        String rest = candidate.equals(route.file()) ? "" : "/" + candidate.relativize(route.file());
+        if (!rest.isEmpty() && path.endsWith("/")) rest += "/";
+        String scriptName = path.endsWith(rest) ? path.substring(0, path.length() - rest.length()) : path;
+        return new Route(route.host(), route.mount(), Kind.WSGI, scriptName, rest, candidate, null, scope);
+    }
+
     /** The host's settings with the matching sections merged over them (Directory, then Files, then Location). */
     static Scope scope(HostSpec vhost, Path file, String url) {
         Scope scope = vhost.scope();

@@ -19,8 +19,10 @@ import java.util.regex.PatternSyntaxException;
  * The directives that may appear at every level — server, {@code <VirtualHost>} and the Directory, Files and
  * Location sections — and the sections themselves: which WSGI process and application group serve a request, its
  * callable, {@code WSGIPassAuthorization}, {@code WSGIChunkedRequest}, the {@code Require} rules and the
- * environment values (SetEnv, UnsetEnv, PassEnv). Each level has one builder; {@link #build} gives its
- * {@link Scope}.
+ * environment values (SetEnv, UnsetEnv, PassEnv, SetEnvIf), the handlers (SetHandler, AddHandler, Options ExecCGI),
+ * WSGIMapHEADToGET, WSGIRestrictProcess, Header edits and Apache 2.2's Order/Allow/Deny. Each level has one builder;
+ * {@link #build} gives its {@link Scope}. Longer than most classes because it is the one table of section-level
+ * directives (docs/configuration.md lists the same).
  */
 final class ScopeBuilder {
     /** Directives Apache sites use that jwsgi does not implement yet: an error that says so, never silence. */
@@ -36,6 +38,18 @@ final class ScopeBuilder {
     private final List<AccessRule> requires = new ArrayList<>();
     private boolean requireSeen;
     private final Map<String, String> setenv = new LinkedHashMap<>();
+    private String handler;
+    private final Map<String, String> handlers = new LinkedHashMap<>();
+    private Boolean execCgi;
+    private String mapHeadToGet;
+    private List<String> restrictProcess = List.of();
+    private final List<Site.EnvCondition> conditions = new ArrayList<>();
+    private final List<Site.HeaderEdit> headers = new ArrayList<>();
+    /** Order / Allow / Deny, when any of them is given here (then they are this scope's access rule). */
+    private Boolean orderDenyFirst;
+    private final List<AccessRule> allowFrom = new ArrayList<>();
+    private final List<AccessRule> denyFrom = new ArrayList<>();
+    private Directive compatSeen;
     /** Files sections nested in a Directory section, reported to the enclosing builder. */
     final List<Directive> nestedFiles = new ArrayList<>();
 
@@ -47,8 +61,19 @@ final class ScopeBuilder {
     Scope build() {
         AccessRule access = !requireSeen ? null : requires.size() == 1 ? requires.getFirst()
                 : new AccessRule.Any(List.copyOf(requires));
+        if (compatSeen != null) {
+            if (requireSeen) {
+                error(compatSeen, "Order/Allow/Deny and Require in one section: Apache's result depends on module"
+                        + " order here; write Require only");
+            } else {
+                access = new AccessRule.Compat(orderDenyFirst == null || orderDenyFirst, List.copyOf(allowFrom),
+                        List.copyOf(denyFrom));
+            }
+        }
         return new Scope(processGroup, applicationGroup, callableObject, passAuthorization, chunkedRequest, access,
-                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(setenv)));
+                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(setenv)), handler,
+                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(handlers)), execCgi, mapHeadToGet,
+                restrictProcess, conditions, headers);
     }
 
     /** Handles {@code d} if it is a scope directive; false if it is not one. */
@@ -68,23 +93,156 @@ final class ScopeBuilder {
                 if (d.args().isEmpty() || d.args().size() > 2) error(d, "SetEnv takes a name and an optional value");
                 else setenv.put(d.args().get(0), d.args().size() == 2 ? d.args().get(1) : "");
             }
-            case "unsetenv" -> d.args().forEach(setenv::remove);
+            case "unsetenv" -> d.args().forEach(name -> setenv.put(name, null));
+            case "options" -> options(d);
+            case "sethandler" -> {
+                String h = one(d);
+                if (h != null) handler = h.toLowerCase(Locale.ROOT);
+            }
+            case "addhandler", "removehandler" -> {
+                boolean add = d.is("AddHandler");
+                if (d.args().size() < (add ? 2 : 1)) {
+                    error(d, d.name() + (add ? " takes a handler and file extensions" : " takes file extensions"));
+                } else {
+                    String h = add ? d.args().getFirst().toLowerCase(Locale.ROOT) : "none";
+                    for (String ext : d.args().subList(add ? 1 : 0, d.args().size())) {
+                        handlers.put((ext.startsWith(".") ? ext : "." + ext).toLowerCase(Locale.ROOT), h);
+                    }
+                }
+            }
+            case "wsgimapheadtoget" -> {
+                String v = one(d);
+                if (v != null && !List.of("on", "off", "auto").contains(v.toLowerCase(Locale.ROOT))) {
+                    error(d, "WSGIMapHEADToGET: '" + v + "' is not On, Off or Auto");
+                } else if (v != null) {
+                    mapHeadToGet = v.toLowerCase(Locale.ROOT);
+                }
+            }
+            case "wsgirestrictprocess" -> {
+                if (d.args().isEmpty()) error(d, "WSGIRestrictProcess names the process groups allowed here");
+                else restrictProcess = List.copyOf(d.args());
+            }
+            case "setenvif", "setenvifnocase" -> setEnvIf(d);
+            case "header" -> header(d);
+            case "order" -> {
+                compatSeen = d;
+                String v = one(d);
+                String o = v == null ? "" : v.toLowerCase(Locale.ROOT).replace(" ", "");
+                switch (o) {
+                    case "deny,allow" -> orderDenyFirst = true;
+                    case "allow,deny" -> orderDenyFirst = false;
+                    default -> error(d, "Order: '" + v + "' is not deny,allow or allow,deny");
+                }
+            }
+            case "allow", "deny" -> compatRule(d);
             case "passenv" -> {
                 for (String name : d.args()) {
                     String value = environment.get(name);
                     if (value != null) setenv.put(name, value);
                 }
             }
-            case "options", "directoryindex", "adddefaultcharset", "scriptreloading", "wsgiscriptreloading",
-                 "satisfy" -> {
-                // Accepted: Options (ExecCGI and Indexes matter only to handlers jwsgi does not serve from
-                // sections), DirectoryIndex (docs/configuration.md), WSGIScriptReloading (always on in daemon mode).
+            case "directoryindex", "adddefaultcharset", "scriptreloading", "wsgiscriptreloading", "satisfy" -> {
+                // Accepted: DirectoryIndex (index.html, Apache's default, is what jwsgi serves), AddDefaultCharset
+                // (docs/configuration.md), WSGIScriptReloading (always on in daemon mode).
             }
             default -> {
                 return false;
             }
         }
         return true;
+    }
+
+    /** Options: only ExecCGI matters (mod_wsgi runs a script found through a handler only with it). */
+    private void options(Directive d) {
+        boolean replace = false;
+        Boolean cgi = null;
+        for (String a : d.args()) {
+            String o = a.toLowerCase(Locale.ROOT);
+            if (o.startsWith("+") || o.startsWith("-")) {
+                if (o.substring(1).equals("execcgi")) cgi = o.startsWith("+");
+            } else {
+                replace = true;
+                if (o.equals("execcgi") || o.equals("all")) cgi = true;
+            }
+        }
+        if (replace && cgi == null) cgi = false;
+        if (cgi != null) execCgi = cgi;
+    }
+
+    /** {@code SetEnvIf attribute regex [!]name[=value] ...}; the NoCase form matches case-insensitively. */
+    private void setEnvIf(Directive d) {
+        if (d.args().size() < 3) {
+            error(d, d.name() + " takes an attribute, a regular expression and at least one variable");
+            return;
+        }
+        String attribute = d.args().get(0);
+        if (attribute.equalsIgnoreCase("Remote_Host")) {
+            error(d, d.name() + " Remote_Host is not supported: it needs a DNS lookup per request");
+            return;
+        }
+        Pattern regex;
+        try {
+            regex = Pattern.compile(d.args().get(1), d.is("SetEnvIfNoCase") ? Pattern.CASE_INSENSITIVE : 0);
+        } catch (PatternSyntaxException e) {
+            error(d, d.name() + ": the regular expression '" + d.args().get(1) + "' does not compile: "
+                    + e.getDescription());
+            return;
+        }
+        Map<String, String> set = new LinkedHashMap<>();
+        for (String v : d.args().subList(2, d.args().size())) {
+            if (v.startsWith("!")) set.put(v.substring(1), null);
+            else if (v.contains("=")) set.put(v.substring(0, v.indexOf('=')), v.substring(v.indexOf('=') + 1));
+            else set.put(v, "1");
+        }
+        conditions.add(new Site.EnvCondition(attribute, regex, set, d.source()));
+    }
+
+    /** {@code Header [always] set|append|add|merge|unset NAME [VALUE]} (conditions and edit are not offered). */
+    private void header(Directive d) {
+        List<String> a = new ArrayList<>(d.args());
+        if (!a.isEmpty() && (a.getFirst().equalsIgnoreCase("always") || a.getFirst().equalsIgnoreCase("onsuccess"))) {
+            a.removeFirst();
+        }
+        String action = a.isEmpty() ? "" : a.getFirst().toLowerCase(Locale.ROOT);
+        int want = action.equals("unset") ? 2 : 3;
+        if (!List.of("set", "append", "add", "merge", "unset").contains(action)) {
+            error(d, "Header: '" + (a.isEmpty() ? "" : a.getFirst()) + "' is not supported (set, append, add, merge,"
+                    + " unset are)");
+        } else if (a.size() != want) {
+            error(d, "Header " + action + " takes " + (want == 2 ? "a header name" : "a header name and a value")
+                    + (a.size() > want ? " (conditions such as env=... are not supported)" : ""));
+        } else {
+            headers.add(new Site.HeaderEdit(action, a.get(1), want == 3 ? a.get(2) : null));
+        }
+    }
+
+    /** {@code Allow from ...} / {@code Deny from ...}: all, addresses and networks (never host names). */
+    private void compatRule(Directive d) {
+        compatSeen = d;
+        List<String> a = d.args();
+        if (a.size() < 2 || !a.getFirst().equalsIgnoreCase("from")) {
+            error(d, d.name() + " is written " + d.name() + " from all|ADDRESS...");
+            return;
+        }
+        List<AccessRule> into = d.is("Allow") ? allowFrom : denyFrom;
+        List<IpRange> ranges = new ArrayList<>();
+        for (String text : a.subList(1, a.size())) {
+            if (text.equalsIgnoreCase("all")) {
+                into.add(AccessRule.GRANTED);
+                continue;
+            }
+            if (text.toLowerCase(Locale.ROOT).startsWith("env=")) {
+                error(d, d.name() + " from env=...: not supported (use Require with <If> in Apache; jwsgi has neither)");
+                continue;
+            }
+            try {
+                ranges.add(IpRange.parse(partialIpv4(text)));
+            } catch (InvalidValueException e) {
+                error(d, d.name() + " from " + text + ": not an address or network (host names would need a DNS"
+                        + " lookup per request)");
+            }
+        }
+        if (!ranges.isEmpty()) into.add(new AccessRule.Ip(List.copyOf(ranges)));
     }
 
     /** Handles a {@code <RequireAny|All|None>} section at this level; false for any other section. */
@@ -326,20 +484,16 @@ final class ScopeBuilder {
         String later = "not supported yet (docs/configuration.md, \"Not yet\")";
         for (String n : List.of("wsgihandlerscript", "wsgidispatchscript",
                 "wsgiaccessscript", "wsgiauthuserscript", "wsgiauthgroupscript", "wsgigroupauthoritative",
-                "wsgirestrictprocess", "wsgimapheadtoget", "wsgierroroverride", "wsgienablesendfile",
-                "wsgiignoreactivity", "wsgitrustedproxies", "wsgitrustedproxyheaders", "wsgipythonoptimize",
-                "wsgipythonwarnings", "wsgipythoneggs", "wsgidestroyinterpreter", "wsgirestrictstdin",
-                "wsgirestrictstdout", "wsgirestrictsignal", "wsgiperinterpretergil", "wsgifreethreading",
-                "wsgiswitchinterval", "setenvif", "setenvifnocase", "header", "requestheader", "addtype",
-                "errordocument", "sethandler", "addhandler", "authtype", "authname", "authuserfile",
+                "wsgierroroverride", 
+                
+                
+                "wsgiperinterpretergil", "wsgifreethreading",
+                "wsgiswitchinterval", "requestheader", "addtype",
+                "errordocument", "authtype", "authname", "authuserfile",
                 "authbasicprovider", "authdigestprovider", "proxypass", "proxypassreverse", "rewriteengine",
                 "rewriterule", "rewritecond", "expiresactive", "expiresbytype", "sslverifyclient", "sslverifydepth",
                 "protocols")) {
             m.put(n, later);
-        }
-        for (String n : List.of("order", "allow", "deny")) {
-            m.put(n, "Apache 2.2's access control (mod_access_compat) is not implemented: write Require all granted,"
-                    + " Require ip ... or Require local");
         }
         return Map.copyOf(m);
     }

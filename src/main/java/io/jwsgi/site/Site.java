@@ -84,25 +84,48 @@ public record Site(List<Listen> listens, List<HostSpec> hosts, List<ProcessGroup
     }
 
     /**
-     * Settings that can be given at server, virtual host and section level; null means "not said here".
+     * Settings that can be given at server, virtual host and section level; null (or empty) means "not said here".
      *
      * @param processGroup     WSGIProcessGroup
      * @param applicationGroup WSGIApplicationGroup
      * @param callableObject   WSGICallableObject
      * @param passAuthorization WSGIPassAuthorization
      * @param chunkedRequest   WSGIChunkedRequest
-     * @param access           the Require rules of this scope, or null
+     * @param access           the Require (or Order/Allow/Deny) rules of this scope, or null
      * @param setenv           SetEnv values (a null value: UnsetEnv)
+     * @param handler          SetHandler: "wsgi-script" makes every file here a WSGI script, "none" none
+     * @param handlers         AddHandler: file extension (with its dot) to handler name
+     * @param execCgi          Options ExecCGI (+ExecCGI true, -ExecCGI false): mod_wsgi serves a script found
+     *                         through a handler only with it
+     * @param mapHeadToGet     WSGIMapHEADToGET: On, Off or Auto
+     * @param restrictProcess  WSGIRestrictProcess: the process groups a WSGIProcessGroup here may choose, or empty
+     * @param conditions       SetEnvIf / SetEnvIfNoCase, in order
+     * @param headers          Header edits of the responses, in order
      */
     public record Scope(String processGroup, String applicationGroup, String callableObject,
                         Boolean passAuthorization, Boolean chunkedRequest, AccessRule access,
-                        Map<String, String> setenv) {
-        public static final Scope EMPTY = new Scope(null, null, null, null, null, null, Map.of());
+                        Map<String, String> setenv, String handler, Map<String, String> handlers, Boolean execCgi,
+                        String mapHeadToGet, List<String> restrictProcess, List<EnvCondition> conditions,
+                        List<HeaderEdit> headers) {
+        public static final Scope EMPTY = new Scope(null, null, null, null, null, null, Map.of(), null, Map.of(), null,
+                null, List.of(), List.of(), List.of());
 
-        /** This scope's settings over {@code outer}'s: what is said here wins. */
+        public Scope {
+            restrictProcess = List.copyOf(restrictProcess);
+            conditions = List.copyOf(conditions);
+            headers = List.copyOf(headers);
+        }
+
+        /** This scope's settings over {@code outer}'s: what is said here wins; lists add up, outer first. */
         public Scope over(Scope outer) {
             java.util.LinkedHashMap<String, String> env = new java.util.LinkedHashMap<>(outer.setenv);
             env.putAll(setenv);
+            java.util.LinkedHashMap<String, String> ext = new java.util.LinkedHashMap<>(outer.handlers);
+            ext.putAll(handlers);
+            List<EnvCondition> allConditions = new java.util.ArrayList<>(outer.conditions);
+            allConditions.addAll(conditions);
+            List<HeaderEdit> allHeaders = new java.util.ArrayList<>(outer.headers);
+            allHeaders.addAll(headers);
             return new Scope(
                     processGroup != null ? processGroup : outer.processGroup,
                     applicationGroup != null ? applicationGroup : outer.applicationGroup,
@@ -110,9 +133,29 @@ public record Site(List<Listen> listens, List<HostSpec> hosts, List<ProcessGroup
                     passAuthorization != null ? passAuthorization : outer.passAuthorization,
                     chunkedRequest != null ? chunkedRequest : outer.chunkedRequest,
                     access != null ? access : outer.access,
-                    java.util.Collections.unmodifiableMap(env));
+                    java.util.Collections.unmodifiableMap(env),
+                    handler != null ? handler : outer.handler,
+                    java.util.Collections.unmodifiableMap(ext),
+                    execCgi != null ? execCgi : outer.execCgi,
+                    mapHeadToGet != null ? mapHeadToGet : outer.mapHeadToGet,
+                    restrictProcess.isEmpty() ? outer.restrictProcess : restrictProcess,
+                    allConditions, allHeaders);
         }
     }
+
+    /**
+     * {@code SetEnvIf attribute regex [!]name[=value] ...}: when the request's attribute (Remote_Addr, Request_Method,
+     * Request_Protocol, Request_URI, Server_Addr, or a request header) matches, each name is set (to its value, "1"
+     * without one) or, with '!', unset.
+     */
+    public record EnvCondition(String attribute, Pattern regex, Map<String, String> set, Source source) {
+        public EnvCondition {
+            set = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(set));
+        }
+    }
+
+    /** {@code Header set|append|add|unset|merge NAME [VALUE]}: an edit of the response's headers. */
+    public record HeaderEdit(String action, String name, String value) {}
 
     /** Which kind of section, hence what it is matched against. */
     public enum SectionKind { DIRECTORY, FILES, LOCATION }
@@ -134,12 +177,15 @@ public record Site(List<Listen> listens, List<HostSpec> hosts, List<ProcessGroup
      * @param words       start-server words for its options (--processes 2, --threads 15, ...)
      * @param home        home=, or null
      * @param preloads    scripts loaded at process start (WSGIScriptAlias with both groups given, WSGIImportScript)
+     * @param environment process environment variables its interpreter reads at start (WSGIPythonOptimize is
+     *                    PYTHONOPTIMIZE, WSGIPythonWarnings PYTHONWARNINGS, WSGIPythonEggs PYTHON_EGG_CACHE)
      */
     public record ProcessGroup(String name, String serverName, List<Word> words, Path home, List<Preload> preloads,
-                               Source source) {
+                               Map<String, String> environment, Source source) {
         public ProcessGroup {
             words = List.copyOf(words);
             preloads = List.copyOf(preloads);
+            environment = Map.copyOf(environment);
         }
     }
 

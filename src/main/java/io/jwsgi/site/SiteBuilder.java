@@ -38,6 +38,8 @@ public final class SiteBuilder {
     private final List<Word> frontEnd = new ArrayList<>();
     /** Words every group gets from server-level WSGIPython* directives. */
     private final List<Word> groupDefaults = new ArrayList<>();
+    /** Process environment every group's interpreter gets (WSGIPythonOptimize, WSGIPythonWarnings, ...). */
+    private final Map<String, String> groupEnvironment = new LinkedHashMap<>();
     private final Map<String, GroupDraft> groups = new LinkedHashMap<>();
     private final Map<String, String> logFormats = new HashMap<>(Map.of("common", "common", "combined", "combined"));
     private final List<HostSpec> hosts = new ArrayList<>();
@@ -115,7 +117,7 @@ public final class SiteBuilder {
         List<ProcessGroup> built = new ArrayList<>();
         for (GroupDraft g : groups.values()) {
             String owner = g.serverName() == null ? null : owners.getOrDefault(g.name(), g.serverName());
-            built.add(new ProcessGroup(g.name(), owner, g.words(), g.home(), List.of(), g.source()));
+            built.add(new ProcessGroup(g.name(), owner, g.words(), g.home(), List.of(), groupEnvironment, g.source()));
         }
         Site site = new Site(listens, hosts, built, frontEnd, warnings);
         site = SiteChecks.check(site, errors, warnings, main.importScripts, vhostLevels.stream()
@@ -213,6 +215,33 @@ public final class SiteBuilder {
             case "wsgipythonhashseed" -> groupDefault(d, "--python-hash-seed");
             case "wsgidontwritebytecode" -> {
                 if (args(d, 1, 1) && onOff(d) == Boolean.TRUE) groupDefaults.add(new Word("--dont-write-bytecode", d.source()));
+            }
+            case "wsgipythonoptimize" -> {
+                if (args(d, 1, 1)) {
+                    String v = d.args().getFirst();
+                    if (!v.matches("[0-2]")) error(d.source(), "WSGIPythonOptimize: '" + v + "' is not 0, 1 or 2");
+                    else if (!v.equals("0")) groupEnvironment.put("PYTHONOPTIMIZE", v);
+                }
+            }
+            case "wsgipythonwarnings" -> {
+                if (args(d, 1, 1)) groupEnvironment.merge("PYTHONWARNINGS", d.args().getFirst(), (a, b) -> a + "," + b);
+            }
+            case "wsgipythoneggs" -> {
+                if (args(d, 1, 1)) groupEnvironment.put("PYTHON_EGG_CACHE", path(d.args().getFirst()).toString());
+            }
+            case "wsgienablesendfile" -> {
+                if (args(d, 1, 1) && onOff(d) == Boolean.TRUE) frontEnd.add(new Word("--enable-sendfile", d.source()));
+            }
+            case "wsgitrustedproxies" -> {
+                for (String a : d.args()) front(d, "--trust-proxy", a);
+            }
+            case "wsgitrustedproxyheaders" -> {
+                for (String a : d.args()) front(d, "--trust-proxy-header", a);
+            }
+            case "wsgidestroyinterpreter", "wsgirestrictstdin", "wsgirestrictstdout", "wsgirestrictsignal",
+                 "wsgiignoreactivity" -> {
+                // docs/configuration.md says what each means for jwsgi's workers; only the value is checked here.
+                if (args(d, 1, 1)) onOff(d);
             }
             case "wsgisocketprefix", "wsgisocketrotation", "wsgirestrictembedded", "wsgiacceptmutex" -> {
                 // Channels are the front end's own listening sockets under the server root (docs/configuration.md).

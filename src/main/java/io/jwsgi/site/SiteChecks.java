@@ -95,7 +95,7 @@ final class SiteChecks {
         List<ProcessGroup> built = new ArrayList<>();
         for (ProcessGroup g : site.groups()) {
             built.add(new ProcessGroup(g.name(), g.serverName(), g.words(), g.home(),
-                    preloads.getOrDefault(g.name(), List.of()), g.source()));
+                    preloads.getOrDefault(g.name(), List.of()), g.environment(), g.source()));
         }
         return new Site(site.listens(), site.hosts(), built, site.frontEnd(), warnings);
     }

@@ -40,6 +40,12 @@ class SiteIT {
         }
         Files.writeString(dir.resolve("shop/marker.py"),
                 "import sys, types\nsys.modules['site_marker_preloaded'] = types.ModuleType('site_marker_preloaded')\n");
+        Files.createDirectories(dir.resolve("htdocs/noexec"));
+        Files.createDirectories(dir.resolve("htdocs/denied"));
+        Files.copy(ECHO, dir.resolve("htdocs/app.wsgi"));
+        Files.copy(ECHO, dir.resolve("htdocs/noexec/app.wsgi"));
+        Files.writeString(dir.resolve("htdocs/index.html"), "<h1>legacy</h1>\n");
+        Files.writeString(dir.resolve("htdocs/denied/x.txt"), "secret\n");
         Files.createDirectories(dir.resolve("static/css"));
         Files.writeString(dir.resolve("static/css/site.css"), "body { color: teal }\n");
         conf = Files.writeString(dir.resolve("site.conf"), """
@@ -48,6 +54,7 @@ class SiteIT {
                 ServerName localhost
                 ServerSignature Off
                 LogLevel info
+                WSGIPythonOptimize 1
                 <IfModule mod_wsgi.c>
                     WSGIDaemonProcess shop processes=2 threads=2 display-name=%%{GROUP} home=${SITE}/shop
                     WSGIDaemonProcess blog threads=1 graceful-timeout=5
@@ -87,6 +94,35 @@ class SiteIT {
                     <Location /blog/admin>
                         SetEnv SITE_TIER admin
                     </Location>
+                </VirtualHost>
+
+                # Shaped like a Debian-packaged application: scripts under the document root, Apache 2.2 access rules.
+                <VirtualHost *:*>
+                    ServerName legacy.example
+                    DocumentRoot ${SITE}/htdocs
+                    WSGIProcessGroup blog
+                    WSGIApplicationGroup blog-app
+                    <Directory ${SITE}/htdocs>
+                        Options +ExecCGI
+                        AddHandler wsgi-script .wsgi
+                        Order allow,deny
+                        Allow from all
+                    </Directory>
+                    <Directory ${SITE}/htdocs/noexec>
+                        Options -ExecCGI
+                    </Directory>
+                    <Location /denied>
+                        Order deny,allow
+                        Deny from all
+                        Allow from 10.0.0.0/8
+                    </Location>
+                    <Location /restricted>
+                        WSGIRestrictProcess shop
+                    </Location>
+                    SetEnvIf User-Agent ^curl-test SITE_TIER=from-agent
+                    Header set X-Frame-Options DENY
+                    Header append Vary Accept-Language
+                    WSGIMapHEADToGET On
                 </VirtualHost>
                 """.formatted(dir));
         server = JwsgiProcess.serve(dir.resolve("root"), conf, "--server-status", "--enable-metrics");
@@ -155,6 +191,34 @@ class SiteIT {
         assertThat(field(get("unknown.example", "/").body(), "app")).isEqualTo("shop");
         // outside every mount of the blog host, and no DocumentRoot
         assertThat(get("blog.example", "/elsewhere").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void scriptsUnderTheDocumentRootRunThroughAddHandlerWithExecCgiAndTheLegacyRulesApply() throws Exception {
+        Reply script = get("legacy.example", "/app.wsgi/extra/path", "User-Agent", "curl-test/1");
+        assertThat(script.statusCode()).as(server.output()).isEqualTo(200);
+        assertThat(field(script.body(), "app")).isEqualTo("htdocs");
+        assertThat(field(script.body(), "SCRIPT_NAME")).isEqualTo("/app.wsgi");
+        assertThat(field(script.body(), "PATH_INFO")).isEqualTo("/extra/path");
+        assertThat(field(script.body(), "DOCUMENT_ROOT")).isEqualTo(dir.resolve("htdocs").toString());
+        assertThat(field(script.body(), "mod_wsgi.process_group")).isEqualTo("blog");
+        assertThat(field(script.body(), "SITE_TIER")).isEqualTo("from-agent"); // SetEnvIf
+        assertThat(field(script.body(), "optimize")).isEqualTo("1"); // WSGIPythonOptimize
+        assertThat(script.headers()).containsEntry("X-Frame-Options", "DENY"); // Header set replaces the app's
+        assertThat(field(get("legacy.example", "/app.wsgi").body(), "SITE_TIER")).isNull();
+        // WSGIMapHEADToGET On: the application sees GET for a HEAD
+        String head = Http.raw(server.port(), "HEAD /app.wsgi HTTP/1.1\r\nHost: legacy.example\r\n"
+                + "Connection: close\r\n\r\n");
+        assertThat(head).startsWith("HTTP/1.1 200 ").contains("X-Request-Method: GET");
+
+        assertThat(get("legacy.example", "/noexec/app.wsgi").statusCode()).isEqualTo(403); // Options -ExecCGI
+        assertThat(get("legacy.example", "/restricted/x").statusCode()).isEqualTo(404); // no script there
+        Reply page = get("legacy.example", "/index.html");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).isEqualTo("<h1>legacy</h1>\n");
+        assertThat(page.headers()).containsEntry("X-Frame-Options", "DENY").containsEntry("Vary", "Accept-Language");
+        assertThat(get("legacy.example", "/denied/x.txt").statusCode()).isEqualTo(403); // Deny from all
+        assertThat(get("legacy.example", "/").body()).isEqualTo("<h1>legacy</h1>\n"); // DirectoryIndex
     }
 
     @Test
