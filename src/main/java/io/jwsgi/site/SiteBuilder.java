@@ -317,7 +317,8 @@ public final class SiteBuilder {
     private void redirect(Directive d, Level level, String name) {
         List<String> a = new ArrayList<>(d.args());
         int status = name.equals("redirectpermanent") ? 301 : 302;
-        if (!name.startsWith("redirectp") && !name.equals("redirecttemp") && a.size() == 3) {
+        if (!name.startsWith("redirectp") && !name.equals("redirecttemp") && !a.isEmpty()
+                && (a.size() == 3 || !a.getFirst().startsWith("/") && !a.getFirst().startsWith("^"))) {
             String s = a.removeFirst().toLowerCase(Locale.ROOT);
             switch (s) {
                 case "permanent" -> status = 301;
@@ -335,10 +336,13 @@ public final class SiteBuilder {
                 }
             }
         }
-        if (a.size() != 2) {
-            error(d.source(), d.name() + " takes [status] URL-path URL");
+        boolean redirect = status >= 300 && status < 400;
+        if (a.size() != (redirect ? 2 : 1)) {
+            error(d.source(), d.name() + (redirect ? " takes [status] URL-path URL" : " with status " + status
+                    + " takes only the URL-path (no target URL)"));
             return;
         }
+        if (!redirect) a.add("");
         boolean match = name.equals("redirectmatch");
         Pattern regex = match ? regex(d, a.get(0)) : null;
         if (match && regex == null) return;

@@ -1,0 +1,170 @@
+package io.jwsgi.frontend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jwsgi.site.ConfigReader;
+import io.jwsgi.site.Router;
+import io.jwsgi.site.SiteBuilder;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.eclipse.jetty.http.HttpTester;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.LocalConnector;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.Callback;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The site front end in memory: a configuration routed by SiteHandler to fake process groups that answer with what
+ * they were handed (the split and the configuration's environ), on Jetty's LocalConnector.
+ */
+class SiteHandlerTest {
+    @TempDir
+    Path root;
+    Server server;
+    LocalConnector connector;
+
+    /** A process group that answers "group=NAME" and the routed request's split and environ, sorted. */
+    static Handler group(String name) {
+        return new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                WsgiHandler.Routed routed = (WsgiHandler.Routed) request.getAttribute(WsgiHandler.ROUTED);
+                StringBuilder b = new StringBuilder("group=" + name + "\nSCRIPT_NAME=" + routed.split().scriptName()
+                        + "\nPATH_INFO=" + routed.split().pathInfo() + "\npassAuthorization="
+                        + routed.passAuthorization() + "\n");
+                new TreeMap<>(routed.environ()).forEach((k, v) -> b.append(k).append('=').append(v).append('\n'));
+                response.getHeaders().put("X-Frame-Options", "SAMEORIGIN");
+                response.write(true, ByteBuffer.wrap(b.toString().getBytes(StandardCharsets.UTF_8)), callback);
+                return true;
+            }
+        };
+    }
+
+    void start(String conf) throws Exception {
+        Files.createDirectories(root.resolve("apps"));
+        Files.writeString(root.resolve("apps/one.wsgi"), "");
+        Files.writeString(root.resolve("apps/two.wsgi"), "");
+        Path file = Files.writeString(root.resolve("site.conf"), conf.replace("@ROOT@", root.toString()));
+        ConfigReader.Result read = ConfigReader.read(file, Map.of(), Set.of(), root, ConfigReader.MODULES);
+        assertThat(read.errors()).isEmpty();
+        SiteBuilder.Result site = SiteBuilder.build(read.directives(), root, Map.of());
+        assertThat(site.errors()).isEmpty();
+        server = new Server();
+        connector = new LocalConnector(server);
+        server.addConnector(connector);
+        Map<String, Handler> groups = new LinkedHashMap<>();
+        for (var g : site.site().groups()) groups.put(g.name(), group(g.name()));
+        server.setHandler(new SiteHandler(new Router(site.site().hosts()), site.site().hosts(), groups,
+                Map.of("FROM_ENV", "env-value"), Duration.ofSeconds(30), Duration.ofSeconds(5)));
+        server.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (server != null) server.stop();
+    }
+
+    HttpTester.Response get(String host, String target, String... headers) throws Exception {
+        StringBuilder raw = new StringBuilder("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\n");
+        for (int i = 0; i < headers.length; i += 2) raw.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
+        return HttpTester.parseResponse(connector.getResponse(raw.append("Connection: close\r\n\r\n").toString()));
+    }
+
+    @Test
+    void routesToTheGroupItsScopeNamesWithTheEnvironTheConfigurationGives() throws Exception {
+        start("""
+                WSGIDaemonProcess alpha
+                WSGIDaemonProcess beta
+                <VirtualHost *:*>
+                    ServerName one.example
+                    WSGIScriptAlias /app @ROOT@/apps/one.wsgi process-group=alpha application-group=%{GLOBAL}
+                    WSGIScriptAlias /dyn @ROOT@/apps/two.wsgi process-group=%{ENV:TARGET_GROUP}
+                    SetEnv TARGET_GROUP beta
+                    WSGIApplicationGroup %{ENV:FROM_ENV}
+                    SetEnvIf Request_Method ^POST IS_POST
+                </VirtualHost>
+                """);
+        HttpTester.Response app = get("one.example", "/app/x/y", "Authorization", "Basic eA==");
+        assertThat(app.getStatus()).isEqualTo(200);
+        assertThat(app.getContent()).contains("group=alpha\nSCRIPT_NAME=/app\nPATH_INFO=/x/y\npassAuthorization=false\n")
+                .contains("SCRIPT_FILENAME=" + root.resolve("apps/one.wsgi"))
+                .contains("mod_wsgi.application_group=\n").contains("mod_wsgi.callable_object=application\n")
+                .contains("mod_wsgi.process_group=alpha\n").contains("TARGET_GROUP=beta\n")
+                .doesNotContain("IS_POST");
+        // %{ENV:...} for the group (SetEnv) and the application group (the server's environment)
+        assertThat(get("one.example", "/dyn").getContent()).contains("group=beta\n")
+                .contains("mod_wsgi.application_group=env-value\n");
+    }
+
+    @Test
+    void answersWhatNeverReachesAWorker() throws Exception {
+        start("""
+                WSGIDaemonProcess alpha
+                WSGIProcessGroup alpha
+                WSGIApplicationGroup %{GLOBAL}
+                WSGIScriptAlias /app @ROOT@/apps/one.wsgi
+                WSGIScriptAlias /missing @ROOT@/apps/none.wsgi
+                Redirect seeother /moved /elsewhere
+                Redirect gone /dead
+                <Location /app/admin>
+                    Require local
+                    Require ip 192.0.2.0/24
+                </Location>
+                <Location /app/closed>
+                    Require all denied
+                </Location>
+                <Location /app/only-beta>
+                    WSGIRestrictProcess beta
+                </Location>
+                Header unset X-Frame-Options
+                Header add X-Site one
+                """);
+        assertThat(get("h", "/app/admin").getStatus()).isEqualTo(200); // LocalConnector: a local client
+        assertThat(get("h", "/app/closed/x").getStatus()).isEqualTo(403);
+        assertThat(get("h", "/app/only-beta").getStatus()).isEqualTo(403);
+        assertThat(get("h", "/missing").getStatus()).isEqualTo(404);
+        assertThat(get("h", "/nowhere").getStatus()).isEqualTo(404);
+        HttpTester.Response moved = get("h", "/moved/a?b=c");
+        assertThat(moved.getStatus()).isEqualTo(303);
+        assertThat(moved.get("Location")).endsWith("/elsewhere/a?b=c");
+        assertThat(get("h", "/dead/page").getStatus()).isEqualTo(410);
+        HttpTester.Response edited = get("h", "/app");
+        assertThat(edited.get("X-Frame-Options")).isNull();
+        assertThat(edited.get("X-Site")).isEqualTo("one");
+
+        String chunked = "POST /app HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                + "1\r\nx\r\n0\r\n\r\n";
+        assertThat(HttpTester.parseResponse(connector.getResponse(chunked)).getStatus()).isEqualTo(411);
+    }
+
+    @Test
+    void passAuthorizationAndMapHeadToGetFollowTheScope() throws Exception {
+        start("""
+                WSGIDaemonProcess alpha
+                WSGIProcessGroup alpha
+                WSGIScriptAlias / @ROOT@/apps/one.wsgi
+                <Location /api>
+                    WSGIPassAuthorization On
+                    WSGIMapHEADToGET On
+                </Location>
+                """);
+        assertThat(get("h", "/page").getContent()).contains("passAuthorization=false");
+        assertThat(get("h", "/api/x").getContent()).contains("passAuthorization=true")
+                .doesNotContain("REQUEST_METHOD");
+        HttpTester.Response head = HttpTester.parseHeadResponse(connector.getResponse(
+                "HEAD /api/x HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"));
+        assertThat(head.getStatus()).isEqualTo(200);
+    }
+}
