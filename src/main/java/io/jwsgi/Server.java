@@ -101,6 +101,9 @@ public final class Server {
             server = start(config, plan);
         } catch (ConfigException e) {
             return startupFailure(config, e.getMessage(), 2);
+        } catch (SiteLoader.Invalid e) {
+            return startupFailure(config, e.getMessage() + "\njwsgi: " + e.problems().size() + " error"
+                    + (e.problems().size() == 1 ? "" : "s") + " in --include-file; nothing was started", 2);
         } catch (WorkerBootException e) {
             return startupFailure(config, e.getMessage(), 3);
         } catch (IOException e) {
@@ -149,6 +152,9 @@ public final class Server {
     }
 
     private static Server start(ServerConfig config, SiteLoader.Plan plan) throws IOException {
+        if (plan == null && !config.includeFiles().isEmpty()) {
+            plan = SiteLoader.include(config, io.jwsgi.config.Environment.current()); // before anything is created
+        }
         prepareRoot(config);
         Path errorLog = Logging.configure(config);
         Logger log = LoggerFactory.getLogger(Server.class);
@@ -159,17 +165,18 @@ public final class Server {
         Path workerScript = WorkerRuntime.extract(config.serverRoot().resolve("python"));
         String token = HexFormat.of().formatHex(random(16));
         List<Group> groups = new ArrayList<>();
-        if (plan == null) {
+        if (plan == null || plan.express()) {
             Path workerConfig = config.serverRoot().resolve("worker-0.json");
             WorkerRuntime.writeConfig(config, config.processGroup(), isRoot(), workerConfig);
             groups.add(group(config, config.processGroup(), sockets, sockets.resolve("0.sock"), workerScript,
                     workerConfig, token, Map.of(), log));
-        } else {
+        }
+        if (plan != null) {
             // Every group's user must reach its own directory inside (and nothing more).
             Files.setPosixFilePermissions(sockets, PosixFilePermissions.fromString("rwx--x--x"));
             for (int i = 0; i < plan.groups().size(); i++) {
                 SiteLoader.Group g = plan.groups().get(i);
-                Path workerConfig = config.serverRoot().resolve("worker-" + i + ".json");
+                Path workerConfig = config.serverRoot().resolve("worker-g" + i + ".json");
                 List<WorkerRuntime.Preload> preloads = g.group().preloads().stream()
                         .map(p -> new WorkerRuntime.Preload(p.script(), p.callableObject(), p.applicationGroup(),
                                 p.importOnly())).toList();
@@ -184,7 +191,7 @@ public final class Server {
                         workerConfig, token, g.group().environment(), log));
             }
         }
-        Path socket = plan == null ? sockets.resolve("0.sock") : sockets.resolve("g0").resolve("0.sock");
+        Path socket = groups.getFirst().supervisor().socket();
         List<Supervisor> services = new ArrayList<>();
         for (ServiceScript service : config.serviceScripts()) {
             Path serviceConfig = config.serverRoot().resolve("service-" + service.name() + ".json");
@@ -325,21 +332,24 @@ public final class Server {
             if (value != null) extra.put(name, value);
         }
         Handler wsgi;
+        WsgiHandler express = plan != null && !plan.express() ? null : new WsgiHandler(groups.getFirst().dispatcher(),
+                new WsgiHandler.Settings(config.mountPoint(), config.headerBufferSize(), config.limitRequestBody(),
+                        extra, config.socketTimeout(), config.keepAliveTimeout()), VirtualThreads.getExecutor(pool));
         if (plan == null) {
-            wsgi = new WsgiHandler(groups.getFirst().dispatcher(), new WsgiHandler.Settings(
-                    config.mountPoint(), config.headerBufferSize(), config.limitRequestBody(), extra,
-                    config.socketTimeout(), config.keepAliveTimeout()), VirtualThreads.getExecutor(pool));
+            wsgi = express;
         } else {
             // One WSGI handler per process group, each with its group's own timeouts; the site handler routes.
+            // With --include-file, what no mount of the file takes goes on to start-server's application.
             Map<String, WsgiHandler> byName = new LinkedHashMap<>();
-            for (Group g : groups) {
+            for (Group g : express == null ? groups : groups.subList(1, groups.size())) {
                 ServerConfig c = g.config();
                 byName.put(g.name(), new WsgiHandler(g.dispatcher(), new WsgiHandler.Settings("",
                         c.headerBufferSize(), config.limitRequestBody(), Map.of(), c.socketTimeout(),
                         config.keepAliveTimeout()), VirtualThreads.getExecutor(pool)));
             }
-            wsgi = new io.jwsgi.frontend.SiteHandler(plan.router(), plan.site().hosts(), byName, System.getenv(),
-                    config.socketTimeout(), config.keepAliveTimeout());
+            Handler site = new io.jwsgi.frontend.SiteHandler(plan.router(), plan.site().hosts(), byName,
+                    System.getenv(), config.socketTimeout(), config.keepAliveTimeout());
+            wsgi = express == null ? site : new Handler.Sequence(site, express);
         }
         // --max-clients bounds the requests being handled (Apache's MaxRequestWorkers), not connections:
         // idle keep-alive connections must never lock new clients out.
@@ -444,11 +454,12 @@ public final class Server {
                 "Error Log File     : " + (errorLog == null ? "(standard error)" : errorLog),
                 "Operating Mode     : daemon",
                 "Python Executable  : " + c.python()));
-        if (plan == null) {
+        if (plan == null || plan.express()) {
             lines.add("Processes          : " + c.processes());
             lines.add("Threads            : " + c.threads());
             lines.add("Entry Point        : " + (c.entryPoint() == null ? "(built-in welcome page)" : c.entryPoint()));
-        } else {
+        }
+        if (plan != null) {
             lines.add("Configuration File : " + plan.file());
             for (SiteLoader.Group g : plan.groups()) {
                 lines.add("Process Group      : " + g.group().name() + " (processes " + g.config().processes()

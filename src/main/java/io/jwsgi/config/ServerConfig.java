@@ -42,6 +42,7 @@ import java.util.Map;
  * @param operations       status page, metrics, health check, sockets, pid file (docs/operations.md)
  * @param requestLimits    request-head limits and client read timeouts
  * @param serverNames      --server-name's name-based virtual host (docs/virtual-hosts.md)
+ * @param includeFiles     --include-file: absolute paths of configuration files whose directives add to the site
  * @param version          jwsgi's version
  */
 public record ServerConfig(
@@ -94,6 +95,7 @@ public record ServerConfig(
         Operations operations,
         RequestLimits requestLimits,
         ServerNames serverNames,
+        List<Path> includeFiles,
         String version) {
 
     /** What {@code --header-buffer-size 0} stands for: mod_wsgi's stack buffer size. */
@@ -104,6 +106,7 @@ public record ServerConfig(
         setenv = Collections.unmodifiableMap(new LinkedHashMap<>(setenv));
         passenv = List.copyOf(passenv);
         serviceScripts = List.copyOf(serviceScripts);
+        includeFiles = List.copyOf(includeFiles);
     }
 
     /** Parses {@code start-server} arguments against the running process's environment and current directory. */

@@ -112,7 +112,21 @@ final class ServerConfigResolver {
                 OperationsResolver.resolve(args, serverRoot, environment),
                 RequestLimits.resolve(args),
                 ServerNames.resolve(args),
+                includeFiles(args, cwd),
                 Version.current());
+    }
+
+    /** --include-file: each must be a readable file; its directives are checked when the server starts. */
+    private static List<Path> includeFiles(Arguments args, Path cwd) {
+        List<Path> files = new java.util.ArrayList<>();
+        for (Path p : args.values(INCLUDE_FILE)) {
+            Path file = absolute(p, cwd);
+            if (!java.nio.file.Files.isRegularFile(file)) {
+                throw new ConfigException(INCLUDE_FILE.flag() + ": no such file: " + file);
+            }
+            files.add(file);
+        }
+        return files;
     }
 
     private static Lifecycle lifecycle(Arguments args) {

@@ -69,6 +69,13 @@ public final class StartServerSettings {
                     + "the last VALUE. HTTPS also decides wsgi.url_scheme, as in mod_wsgi: on or 1 "
                     + "means https, anything else http (for an application behind a TLS-terminating proxy).");
 
+    public static final Setting<Path> INCLUDE_FILE = Setting.of(APPLICATION, "include-file", "FILE",
+                    ValueType.path())
+            .asRepeatable()
+            .withHelp("Apache-style configuration directives to add (docs/configuration.md): more WSGIScriptAlias "
+                    + "mounts and the WSGIDaemonProcess groups they run in, Alias, Redirect, access rules. Requests "
+                    + "none of them match go to the application, as in mod_wsgi-express.");
+
     public static final Setting<String> PASSENV = Setting.of(APPLICATION, "passenv", "KEY", ValueType.text())
             .asRepeatable()
             .withHelp("Copy the server's environment variable KEY into every request's WSGI environ "
@@ -656,7 +663,7 @@ public final class StartServerSettings {
     /** Every option, in the order help and docs list them. */
     public static final List<Setting<?>> ALL = List.of(
             ENTRY_POINT, APPLICATION_TYPE, CALLABLE_OBJECT, MOUNT_POINT, WORKING_DIRECTORY, PYTHON_PATH,
-            SETENV, PASSENV, APPLICATION_GROUP,
+            SETENV, PASSENV, APPLICATION_GROUP, INCLUDE_FILE,
             PYTHON_EXECUTABLE, PYTHON_HOME,
             HOST, PORT,
             SERVER_NAME, SERVER_ALIAS, ALLOW_LOCALHOST,

@@ -111,6 +111,11 @@ public final class Supervisor implements AutoCloseable {
     private volatile Published published = new Published(List.of(), 0, java.util.Map.of());
     private Thread thread;
 
+    /** The group's channel socket. */
+    public Path socket() {
+        return spec.socket();
+    }
+
     public Supervisor(GroupSpec spec, WorkerLauncher launcher, GroupDispatcher dispatcher) {
         this(spec, launcher, dispatcher, System::nanoTime, Supervisor::vmRss, true);
     }

@@ -26,10 +26,13 @@ public final class SiteLoader {
 
     /**
      * @param frontEnd the front end's settings (listeners, logs, limits, TLS)
-     * @param listens  the Listen directives after the first (which is {@code frontEnd}'s port)
+     * @param listens  the Listen directives after the first (which is {@code frontEnd}'s port); with
+     *                 {@code express}, every Listen
+     * @param express  start-server's application is served too: requests no mount of the site takes go to it
+     *                 ({@code --include-file})
      */
     public record Plan(Site site, ServerConfig frontEnd, List<Group> groups, Router router, List<Listen> listens,
-                       Path file) {}
+                       Path file, boolean express) {}
 
     /** Every problem in the file, each with its {@code file:line}; the message has one per line. */
     public static final class Invalid extends RuntimeException {
@@ -126,6 +129,57 @@ public final class SiteLoader {
                     e.getMessage())));
         }
         List<Listen> more = site.listens().size() > 1 ? site.listens().subList(1, site.listens().size()) : List.of();
-        return new Plan(site, frontEnd, groups, new Router(site.hosts()), more, absolute);
+        return new Plan(site, frontEnd, groups, new Router(site.hosts()), more, absolute, false);
+    }
+
+    /**
+     * start-server's {@code --include-file}s: their directives add mounts, groups, aliases and access rules in front
+     * of the express application. The front end stays start-server's: a directive that would change it (Timeout,
+     * LogLevel, ...) is an error naming the start-server option to use instead.
+     */
+    public static Plan include(ServerConfig express, Environment environment) {
+        List<Directive> directives = new ArrayList<>();
+        List<ConfigProblem> problems = new ArrayList<>();
+        for (Path file : express.includeFiles()) {
+            ConfigReader.Result read = ConfigReader.read(file, environment.variables(), Set.of(), file.getParent(),
+                    ConfigReader.MODULES);
+            problems.addAll(read.errors());
+            directives.addAll(read.directives());
+        }
+        Path first = express.includeFiles().getFirst();
+        SiteBuilder.Result built = SiteBuilder.build(directives, first.getParent(), environment.variables());
+        problems.addAll(built.errors());
+        Site site = built.site();
+        for (Word w : site.frontEnd()) {
+            if (w.text().startsWith("--")) {
+                problems.add(new ConfigProblem(w.source(), "in an --include-file this would change the front end:"
+                        + " give start-server's " + w.text() + " instead"));
+            }
+        }
+        for (ProcessGroup g : site.groups()) {
+            if (g.name().equals(express.processGroup())) {
+                problems.add(new ConfigProblem(g.source(), "process group '" + g.name() + "' is start-server's own"
+                        + " (--process-group); give this WSGIDaemonProcess another name"));
+            }
+        }
+        if (!problems.isEmpty()) throw new Invalid(problems);
+        List<String> common = new ArrayList<>(List.of("--python", express.python().toString(), "--server-root",
+                express.serverRoot().toString(), "--port", Integer.toString(express.port())));
+        if (express.host() != null) common.addAll(List.of("--host", express.host()));
+        List<Group> groups = new ArrayList<>();
+        for (ProcessGroup g : site.groups()) {
+            List<String> words = new ArrayList<>(common);
+            for (Word w : g.words()) words.add(w.text());
+            words.add("--process-group");
+            words.add(g.name());
+            try {
+                groups.add(new Group(g, ServerConfig.parse(words, environment)));
+            } catch (ConfigException e) {
+                Source at = where(g.words(), e.getMessage(), null);
+                throw new Invalid(List.of(new ConfigProblem(at == null ? g.source() : at, "WSGIDaemonProcess "
+                        + g.name() + ": " + e.getMessage())));
+            }
+        }
+        return new Plan(site, express, groups, new Router(site.hosts()), site.listens(), first, true);
     }
 }
