@@ -128,7 +128,12 @@ public final class SiteLoader {
             throw new Invalid(List.of(new ConfigProblem(where(site.frontEnd(), e.getMessage(), absolute),
                     e.getMessage())));
         }
-        List<Listen> more = site.listens().size() > 1 ? site.listens().subList(1, site.listens().size()) : List.of();
+        // The first Listen is the front end's --port, and the SSLEngine virtual host's port its --https-port.
+        List<Listen> more = new ArrayList<>();
+        int https = frontEnd.protocols().https() == null ? -1 : frontEnd.protocols().https().port();
+        for (Listen l : site.listens().subList(Math.min(1, site.listens().size()), site.listens().size())) {
+            if (l.port() != https) more.add(l);
+        }
         return new Plan(site, frontEnd, groups, new Router(site.hosts()), more, absolute, false);
     }
 
