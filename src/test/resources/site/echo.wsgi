@@ -12,6 +12,8 @@ KEYS = ('REQUEST_METHOD', 'SCRIPT_NAME', 'PATH_INFO', 'QUERY_STRING', 'SCRIPT_FI
 
 def application(environ, start_response):
     path = environ['PATH_INFO']
+    if path == '/exit':
+        os._exit(1)  # a process dying in the middle of a request, as a segfaulting extension would
     if path == '/sleep':
         time.sleep(float(environ.get('QUERY_STRING') or '1'))
     if path.endswith('/body'):

@@ -291,6 +291,21 @@ class SiteIT {
             assertThat(field(again.body(), "pid")).isNotEqualTo(blogPid);
         });
         assertThat(server.output()).contains("worker exited group=blog");
+
+        // blog's workers die on every request for a while (and are restarted with a growing delay); shop does not
+        // notice
+        CompletableFuture<Void> crashing = CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < 4; i++) {
+                try {
+                    get("blog.example", "/blog/exit");
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            }
+        });
+        while (!crashing.isDone()) assertThat(get("shop.example", "/").statusCode()).isEqualTo(200);
+        crashing.get();
+        eventually(Duration.ofSeconds(30), () -> assertThat(get("blog.example", "/blog/").statusCode()).isEqualTo(200));
     }
 
     @Test
