@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jwsgi.site.Site.Kind;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -164,5 +165,33 @@ class RouterTest {
         assertThat(Router.expand("%{ENV:APP_GROUP}", route, null, 80, Map.of())).isEqualTo("from-setenv");
         assertThat(Router.expand("%{ENV:OTHER}", route, null, 80, Map.of("OTHER", "env"))).isEqualTo("env");
         assertThat(Router.expand("literal", route, null, 80, Map.of())).isEqualTo("literal");
+    }
+
+    @Test
+    void aFilesSectionNestedInADirectoryAppliesToThatFileOnly() throws Exception {
+        // Django's deployment guide: everything denied, then only the WSGI script granted.
+        Router r = router("""
+                WSGIDaemonProcess g
+                WSGIProcessGroup g
+                WSGIApplicationGroup %{GLOBAL}
+                <Directory />
+                    Require all denied
+                </Directory>
+                WSGIScriptAlias /app @ROOT@/apps/wsgi.py
+                WSGIScriptAlias /else @ROOT@/apps/other.py
+                <Directory @ROOT@/apps>
+                    SetEnv IN apps
+                    <Files wsgi.py>
+                        Require all granted
+                    </Files>
+                </Directory>
+                """);
+        InetAddress client = InetAddress.getLoopbackAddress();
+        Router.Route granted = r.route("h", 80, "/app/x");
+        assertThat(granted.scope().access().grants(client)).isTrue();
+        assertThat(granted.scope().setenv()).containsEntry("IN", "apps");
+        Router.Route denied = r.route("h", 80, "/else/x");
+        assertThat(denied.scope().access().grants(client)).isFalse();
+        assertThat(denied.scope().setenv()).containsEntry("IN", "apps");
     }
 }
