@@ -194,4 +194,26 @@ class RouterTest {
         assertThat(denied.scope().access().grants(client)).isFalse();
         assertThat(denied.scope().setenv()).containsEntry("IN", "apps");
     }
+
+    @Test
+    void aLocationMatchesWholeSegmentsUnlessItEndsWithASlash() throws Exception {
+        // httpd's location walk: a pattern not ending in '/' must be followed by '/' or the end of the URL.
+        Router r = router("""
+                WSGIDaemonProcess g
+                WSGIProcessGroup g
+                WSGIScriptAlias / @ROOT@/apps/root.wsgi
+                <Location /api>
+                    SetEnv TIER api
+                </Location>
+                <Location /v2/>
+                    SetEnv TIER v2
+                </Location>
+                """);
+        assertThat(r.route("h", 80, "/api").scope().setenv()).containsEntry("TIER", "api");
+        assertThat(r.route("h", 80, "/api/x").scope().setenv()).containsEntry("TIER", "api");
+        assertThat(r.route("h", 80, "/apix").scope().setenv()).doesNotContainKey("TIER");
+        assertThat(r.route("h", 80, "/api.json").scope().setenv()).doesNotContainKey("TIER");
+        assertThat(r.route("h", 80, "/v2/x").scope().setenv()).containsEntry("TIER", "v2");
+        assertThat(r.route("h", 80, "/v2").scope().setenv()).doesNotContainKey("TIER");
+    }
 }
