@@ -216,4 +216,16 @@ class RouterTest {
         assertThat(r.route("h", 80, "/v2/x").scope().setenv()).containsEntry("TIER", "v2");
         assertThat(r.route("h", 80, "/v2").scope().setenv()).doesNotContainKey("TIER");
     }
+
+    @Test
+    void aRedirectEscapesTheRestOfThePathAgainAsModAliasDoes() throws Exception {
+        Router r = router("""
+                Redirect /old /new
+                """);
+        // The router sees the decoded path, one latin-1 char per byte ("\u00c3\u00a9" is UTF-8 e-acute).
+        assertThat(r.route("h", 80, "/old/a b").location()).isEqualTo("/new/a%20b");
+        assertThat(r.route("h", 80, "/old/\u00c3\u00a9/100%").location()).isEqualTo("/new/%c3%a9/100%25");
+        assertThat(r.route("h", 80, "/old/a?b#c").location()).isEqualTo("/new/a%3fb%23c");
+        assertThat(r.route("h", 80, "/old/keep-$_.+!*'(),:;@&=~").location()).isEqualTo("/new/keep-$_.+!*'(),:;@&=~");
+    }
 }
