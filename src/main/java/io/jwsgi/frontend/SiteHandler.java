@@ -24,6 +24,7 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.HostPort;
 import org.eclipse.jetty.util.URIUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -139,16 +140,25 @@ public final class SiteHandler extends Handler.AbstractContainer {
             return error(request, response, callback, HttpStatus.FORBIDDEN_403);
         }
         return switch (route.kind()) {
-            case REDIRECT -> redirect(route, request, response, callback);
+            case REDIRECT -> redirect(route, host, request, response, callback);
             case ALIAS -> file(route, request, response, callback);
             case WSGI -> wsgi(route, host, localPort, request, response, callback);
         };
     }
 
-    private boolean redirect(Router.Route route, Request request, Response response, Callback callback) {
+    private boolean redirect(Router.Route route, String host, Request request, Response response,
+                             Callback callback) {
         int status = route.mount().status();
         if (status >= 300 && status < 400) {
             String location = route.location();
+            if (location.startsWith("/")) {
+                // Redirect /old /new: Apache makes the URL absolute with the request's scheme, name and port
+                // (ap_construct_url), the port only when it is not the scheme's default.
+                boolean secure = request.isSecure();
+                int port = serverPort(request.getHeaders().get(HttpHeader.HOST), secure);
+                location = (secure ? "https://" : "http://") + serverName(route, host, request)
+                        + (port == defaultPort(secure) ? "" : ":" + port) + location;
+            }
             String query = request.getHttpURI().getQuery();
             if (route.mount().regex() == null && query != null) location = location + "?" + query;
             WsgiHandler.keepAlive(request, response, socketTimeout, keepAliveTimeout);
@@ -217,6 +227,31 @@ public final class SiteHandler extends Handler.AbstractContainer {
         request.setAttribute(WsgiHandler.ROUTED, new WsgiHandler.Routed(
                 new Environ.Split(route.scriptName(), route.pathInfo()), environ, passAuthorization));
         return group.handle(request, response, callback);
+    }
+
+    /**
+     * Apache's {@code ap_get_server_port} with {@code UseCanonicalName Off} for a ServerName without a port: the port
+     * the Host header names, else the scheme's default - what a redirect's Location carries, never the listening
+     * port the client did not write.
+     */
+    static int serverPort(String hostHeader, boolean secure) {
+        int fallback = defaultPort(secure);
+        if (hostHeader == null || hostHeader.isBlank()) return fallback;
+        try {
+            return new HostPort(hostHeader.trim()).getPort(fallback);
+        } catch (IllegalArgumentException e) {
+            return fallback;
+        }
+    }
+
+    private static int defaultPort(boolean secure) {
+        return secure ? 443 : 80;
+    }
+
+    /** The name a redirect's URL gets: the Host the client sent, else the virtual host's ServerName. */
+    private static String serverName(Router.Route route, String host, Request request) {
+        if (request.getHeaders().contains(HttpHeader.HOST) && host != null) return host;
+        return route.host().serverName() != null ? route.host().serverName() : Request.getServerName(request);
     }
 
     private boolean error(Request request, Response response, Callback callback, int status) {
