@@ -194,8 +194,10 @@ public final class SiteHandler extends Handler.AbstractContainer {
             return error(request, response, callback, HttpStatus.NOT_FOUND_404);
         }
         int port = route.host().port() != 0 ? route.host().port() : localPort;
+        String hostHeader = request.getHeaders().get(HttpHeader.HOST);
+        String requestHost = hostHeader == null ? null : host; // %{HOST} is the ServerName without one
         String groupName = Router.expand(mount.options().getOrDefault("process-group", scope.processGroup()), route,
-                host, port, environment);
+                requestHost, port, environment);
         Handler group = groupName == null ? null : groups.get(groupName);
         if (group == null) {
             log.error("no such process group status=500 path={} process_group={} mount={}",
@@ -208,8 +210,8 @@ public final class SiteHandler extends Handler.AbstractContainer {
             return error(request, response, callback, HttpStatus.LENGTH_REQUIRED_411);
         }
         String applicationGroup = Router.expand(mount.options().getOrDefault("application-group",
-                scope.applicationGroup() == null ? "%{RESOURCE}" : scope.applicationGroup()), route, host, port,
-                environment);
+                scope.applicationGroup() == null ? "%{RESOURCE}" : scope.applicationGroup()), route, requestHost,
+                port, environment);
         String callable = mount.options().getOrDefault("callable-object",
                 scope.callableObject() == null ? "application" : scope.callableObject());
         String pass = mount.options().get("pass-authorization");
@@ -220,6 +222,11 @@ public final class SiteHandler extends Handler.AbstractContainer {
             if (v != null) environ.put(k, v);
         });
         if (route.host().documentRoot() != null) environ.put("DOCUMENT_ROOT", route.host().documentRoot().toString());
+        if (hostHeader == null && route.host().serverName() != null) {
+            // No Host (HTTP/1.0): Apache names the virtual host's ServerName and the scheme's port.
+            environ.put("SERVER_NAME", route.host().serverName());
+            environ.put("SERVER_PORT", Integer.toString(defaultPort(request.isSecure())));
+        }
         environ.put("SCRIPT_FILENAME", script.toString());
         environ.put("mod_wsgi.process_group", groupName);
         environ.put("mod_wsgi.application_group", applicationGroup);
