@@ -125,7 +125,7 @@ public final class SiteHandler extends Handler.AbstractContainer {
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         String raw = URIUtil.normalizePath(request.getHttpURI().getPath());
         if (raw == null) return false;
-        String path = Environ.decodePath(raw);
+        String path = Environ.decodePath(mergeSlashes(raw));
         String host = Request.getServerName(request);
         if (host != null) {
             host = host.toLowerCase(Locale.ROOT);
@@ -234,6 +234,20 @@ public final class SiteHandler extends Handler.AbstractContainer {
         request.setAttribute(WsgiHandler.ROUTED, new WsgiHandler.Routed(
                 new Environ.Split(route.scriptName(), route.pathInfo()), environ, passAuthorization));
         return group.handle(request, response, callback);
+    }
+
+    /**
+     * Runs of slashes as one, as Apache routes with its default {@code MergeSlashes On}: {@code //app//x} is
+     * SCRIPT_NAME {@code /app} and PATH_INFO {@code /x}, and Location and Directory sections see the same path.
+     */
+    static String mergeSlashes(String path) {
+        if (!path.contains("//")) return path;
+        StringBuilder out = new StringBuilder(path.length());
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c != '/' || out.isEmpty() || out.charAt(out.length() - 1) != '/') out.append(c);
+        }
+        return out.toString();
     }
 
     /**

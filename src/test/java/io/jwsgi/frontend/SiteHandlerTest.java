@@ -16,4 +16,12 @@ class SiteHandlerTest {
         assertThat(SiteHandler.serverPort(null, false)).isEqualTo(80);
         assertThat(SiteHandler.serverPort("bad:port", false)).isEqualTo(80);
     }
+
+    @Test
+    void runsOfSlashesAreRoutedAsOneAsApacheDoesWithMergeSlashesOn() {
+        assertThat(SiteHandler.mergeSlashes("//other//a")).isEqualTo("/other/a");
+        assertThat(SiteHandler.mergeSlashes("/a///b/")).isEqualTo("/a/b/");
+        assertThat(SiteHandler.mergeSlashes("/plain/path")).isEqualTo("/plain/path");
+        assertThat(SiteHandler.mergeSlashes("/")).isEqualTo("/");
+    }
 }
