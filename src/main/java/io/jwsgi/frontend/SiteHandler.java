@@ -25,6 +25,7 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.HostPort;
 import org.eclipse.jetty.util.URIUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -125,7 +126,7 @@ public final class SiteHandler extends Handler.AbstractContainer {
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         String raw = URIUtil.normalizePath(request.getHttpURI().getPath());
         if (raw == null) return false;
-        String path = Environ.decodePath(raw);
+        String path = Environ.decodePath(mergeSlashes(raw));
         String host = Request.getServerName(request);
         if (host != null) {
             host = host.toLowerCase(Locale.ROOT);
@@ -146,16 +147,25 @@ public final class SiteHandler extends Handler.AbstractContainer {
             callback = edited.around(callback);
         }
         return switch (route.kind()) {
-            case REDIRECT -> redirect(route, request, response, callback);
+            case REDIRECT -> redirect(route, host, request, response, callback);
             case ALIAS -> file(route, request, response, callback);
             case WSGI -> wsgi(route, host, localPort, request, response, callback);
         };
     }
 
-    private boolean redirect(Router.Route route, Request request, Response response, Callback callback) {
+    private boolean redirect(Router.Route route, String host, Request request, Response response,
+                             Callback callback) {
         int status = route.mount().status();
         if (status >= 300 && status < 400) {
             String location = route.location();
+            if (location.startsWith("/")) {
+                // Redirect /old /new: Apache makes the URL absolute with the request's scheme, name and port
+                // (ap_construct_url), the port only when it is not the scheme's default.
+                boolean secure = request.isSecure();
+                int port = serverPort(request.getHeaders().get(HttpHeader.HOST), secure);
+                location = (secure ? "https://" : "http://") + serverName(route, host, request)
+                        + (port == defaultPort(secure) ? "" : ":" + port) + location;
+            }
             String query = request.getHttpURI().getQuery();
             if (route.mount().regex() == null && query != null) location = location + "?" + query;
             WsgiHandler.keepAlive(request, response, socketTimeout, keepAliveTimeout);
@@ -200,8 +210,10 @@ public final class SiteHandler extends Handler.AbstractContainer {
             return error(request, response, callback, HttpStatus.NOT_FOUND_404);
         }
         int port = route.host().port() != 0 ? route.host().port() : localPort;
+        String hostHeader = request.getHeaders().get(HttpHeader.HOST);
+        String requestHost = hostHeader == null ? null : host; // %{HOST} is the ServerName without one
         String groupName = Router.expand(options.getOrDefault("process-group", scope.processGroup()), route,
-                host, port, environment);
+                requestHost, port, environment);
         if (!scope.restrictProcess().isEmpty() && !scope.restrictProcess().contains(groupName)) {
             log.warn("process group not allowed here by WSGIRestrictProcess status=403 path={} process_group={}",
                     request.getHttpURI().getPath(), groupName);
@@ -220,8 +232,8 @@ public final class SiteHandler extends Handler.AbstractContainer {
             return error(request, response, callback, HttpStatus.LENGTH_REQUIRED_411);
         }
         String applicationGroup = Router.expand(options.getOrDefault("application-group",
-                scope.applicationGroup() == null ? "%{RESOURCE}" : scope.applicationGroup()), route, host, port,
-                environment);
+                scope.applicationGroup() == null ? "%{RESOURCE}" : scope.applicationGroup()), route, requestHost,
+                port, environment);
         String callable = options.getOrDefault("callable-object",
                 scope.callableObject() == null ? "application" : scope.callableObject());
         String pass = options.get("pass-authorization");
@@ -243,6 +255,11 @@ public final class SiteHandler extends Handler.AbstractContainer {
             environ.put("REQUEST_METHOD", "GET"); // after the request's own: the worker keeps the last value
         }
         if (route.host().documentRoot() != null) environ.put("DOCUMENT_ROOT", route.host().documentRoot().toString());
+        if (hostHeader == null && route.host().serverName() != null) {
+            // No Host (HTTP/1.0): Apache names the virtual host's ServerName and the scheme's port.
+            environ.put("SERVER_NAME", route.host().serverName());
+            environ.put("SERVER_PORT", Integer.toString(defaultPort(request.isSecure())));
+        }
         environ.put("SCRIPT_FILENAME", script.toString());
         environ.put("mod_wsgi.process_group", groupName);
         environ.put("mod_wsgi.application_group", applicationGroup);
@@ -262,6 +279,45 @@ public final class SiteHandler extends Handler.AbstractContainer {
             case "request_uri" -> request.getHttpURI().getPath();
             default -> request.getHeaders().get(name);
         };
+    }
+
+    /**
+     * Runs of slashes as one, as Apache routes with its default {@code MergeSlashes On}: {@code //app//x} is
+     * SCRIPT_NAME {@code /app} and PATH_INFO {@code /x}, and Location and Directory sections see the same path.
+     */
+    static String mergeSlashes(String path) {
+        if (!path.contains("//")) return path;
+        StringBuilder out = new StringBuilder(path.length());
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c != '/' || out.isEmpty() || out.charAt(out.length() - 1) != '/') out.append(c);
+        }
+        return out.toString();
+    }
+
+    /**
+     * Apache's {@code ap_get_server_port} with {@code UseCanonicalName Off} for a ServerName without a port: the port
+     * the Host header names, else the scheme's default - what a redirect's Location carries, never the listening
+     * port the client did not write.
+     */
+    static int serverPort(String hostHeader, boolean secure) {
+        int fallback = defaultPort(secure);
+        if (hostHeader == null || hostHeader.isBlank()) return fallback;
+        try {
+            return new HostPort(hostHeader.trim()).getPort(fallback);
+        } catch (IllegalArgumentException e) {
+            return fallback;
+        }
+    }
+
+    private static int defaultPort(boolean secure) {
+        return secure ? 443 : 80;
+    }
+
+    /** The name a redirect's URL gets: the Host the client sent, else the virtual host's ServerName. */
+    private static String serverName(Router.Route route, String host, Request request) {
+        if (request.getHeaders().contains(HttpHeader.HOST) && host != null) return host;
+        return route.host().serverName() != null ? route.host().serverName() : Request.getServerName(request);
     }
 
     private boolean error(Request request, Response response, Callback callback, int status) {

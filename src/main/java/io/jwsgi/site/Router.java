@@ -102,7 +102,7 @@ public final class Router {
             target = mount.target();
         }
         if (mount.kind() == Kind.REDIRECT) {
-            String location = mount.regex() != null ? target : target + rest;
+            String location = mount.regex() != null ? target : target + escapePath(rest);
             return new Route(vhost, mount, Kind.REDIRECT, matched, rest, null, location, scope(vhost, null, path));
         }
         // SCRIPT_NAME is the matched part without trailing slashes; PATH_INFO everything after it.
@@ -226,6 +226,24 @@ public final class Router {
                 if (group <= m.groupCount() && m.group(group) != null) out.append(m.group(group));
             } else {
                 out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    /**
+     * A decoded path (latin-1, one char per byte) escaped again as mod_alias escapes the rest of a Redirect's path
+     * ({@code ap_os_escape_path}): letters, digits and {@code $-_.+!*'(),:;@&=/~} stay, every other byte is
+     * {@code %xx} in lower case.
+     */
+    static String escapePath(String path) {
+        StringBuilder out = new StringBuilder(path.length());
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if ((c < 0x80 && Character.isLetterOrDigit(c)) || "$-_.+!*'(),:;@&=/~".indexOf(c) >= 0) {
+                out.append(c);
+            } else {
+                out.append('%').append(Character.forDigit((c >> 4) & 0xf, 16)).append(Character.forDigit(c & 0xf, 16));
             }
         }
         return out.toString();

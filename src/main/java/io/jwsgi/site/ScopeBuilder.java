@@ -395,8 +395,9 @@ final class ScopeBuilder {
 
     /**
      * Apache's wildcard sections as a regex: '*' any run within one segment, '?' one character, [...] a class.
-     * Directory: the directory and everything below it; Location: a plain prefix of the URL (Apache's rule, so
-     * {@code <Location /private>} covers {@code /private-stuff} too); Files: the whole base name.
+     * Directory: the directory and everything below it; Location: a prefix of the URL that ends where a segment
+     * does unless the pattern ends with '/' (Apache's rule: {@code <Location /private>} covers {@code /private} and
+     * {@code /private/x}, not {@code /private-stuff}); Files: the whole base name.
      */
     static String globRegex(String glob, SectionKind kind) {
         String g = glob;
@@ -425,6 +426,7 @@ final class ScopeBuilder {
         }
         if (kind == SectionKind.DIRECTORY) r.append('/');
         if (kind == SectionKind.FILES) r.append('$');
+        if (kind == SectionKind.LOCATION && !g.endsWith("/")) r.append("(?=/|$)");
         return r.toString();
     }
 

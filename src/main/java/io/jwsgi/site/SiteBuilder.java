@@ -271,8 +271,8 @@ public final class SiteBuilder {
             }
         };
         if (kind == null) return;
-        Section section = ScopeBuilder.section(d, kind, name.endsWith("match"), errors, environment);
-        if (section != null) level.sections.add(section);
+        // The section and the <Files> sections nested in it (a Directory's), each matched on its own.
+        ScopeBuilder.section(d, kind, name.endsWith("match"), null, errors, environment, level.sections);
     }
 
     private void listen(Directive d, Directive vhost) {

@@ -65,6 +65,20 @@ public final class JwsgiProcess implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Runs {@code serve CONF} (a configuration file's site) with {@code env} added to the environment (for the
+     * file's {@code ${NAME}}s), {@code extra} words after the file, and waits until ready.
+     */
+    public static JwsgiProcess serve(Path serverRoot, Path conf, java.util.Map<String, String> env, String... extra)
+            throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(java(), "-jar", jar().toString(), "serve", conf.toString()));
+        cmd.addAll(List.of(extra));
+        cmd.addAll(List.of("--server-root", serverRoot.toString(), "--log-to-terminal"));
+        JwsgiProcess p = launchCommand(serverRoot, cmd, env);
+        p.awaitReady(Duration.ofSeconds(60));
+        return p;
+    }
+
     /** Starts {@code start-server} without waiting: for tests of start-up failures. */
     public static JwsgiProcess launch(Path serverRoot, String... args) throws IOException {
         return launch(serverRoot, true, args);

@@ -230,7 +230,7 @@ class SiteIT {
         assertThat(get("shop.example", "/private/report").statusCode()).isEqualTo(403);
         Reply moved = get("shop.example", "/old/page?a=b");
         assertThat(moved.statusCode()).isEqualTo(301);
-        assertThat(moved.headers()).containsEntry("Location", "/new/page?a=b");
+        assertThat(moved.headers()).containsEntry("Location", "http://shop.example/new/page?a=b");
     }
 
     @Test

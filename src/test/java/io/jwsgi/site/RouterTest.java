@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jwsgi.site.Site.Kind;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -164,5 +165,67 @@ class RouterTest {
         assertThat(Router.expand("%{ENV:APP_GROUP}", route, null, 80, Map.of())).isEqualTo("from-setenv");
         assertThat(Router.expand("%{ENV:OTHER}", route, null, 80, Map.of("OTHER", "env"))).isEqualTo("env");
         assertThat(Router.expand("literal", route, null, 80, Map.of())).isEqualTo("literal");
+    }
+
+    @Test
+    void aFilesSectionNestedInADirectoryAppliesToThatFileOnly() throws Exception {
+        // Django's deployment guide: everything denied, then only the WSGI script granted.
+        Router r = router("""
+                WSGIDaemonProcess g
+                WSGIProcessGroup g
+                WSGIApplicationGroup %{GLOBAL}
+                <Directory />
+                    Require all denied
+                </Directory>
+                WSGIScriptAlias /app @ROOT@/apps/wsgi.py
+                WSGIScriptAlias /else @ROOT@/apps/other.py
+                <Directory @ROOT@/apps>
+                    SetEnv IN apps
+                    <Files wsgi.py>
+                        Require all granted
+                    </Files>
+                </Directory>
+                """);
+        InetAddress client = InetAddress.getLoopbackAddress();
+        Router.Route granted = r.route("h", 80, "/app/x");
+        assertThat(granted.scope().access().grants(client)).isTrue();
+        assertThat(granted.scope().setenv()).containsEntry("IN", "apps");
+        Router.Route denied = r.route("h", 80, "/else/x");
+        assertThat(denied.scope().access().grants(client)).isFalse();
+        assertThat(denied.scope().setenv()).containsEntry("IN", "apps");
+    }
+
+    @Test
+    void aLocationMatchesWholeSegmentsUnlessItEndsWithASlash() throws Exception {
+        // httpd's location walk: a pattern not ending in '/' must be followed by '/' or the end of the URL.
+        Router r = router("""
+                WSGIDaemonProcess g
+                WSGIProcessGroup g
+                WSGIScriptAlias / @ROOT@/apps/root.wsgi
+                <Location /api>
+                    SetEnv TIER api
+                </Location>
+                <Location /v2/>
+                    SetEnv TIER v2
+                </Location>
+                """);
+        assertThat(r.route("h", 80, "/api").scope().setenv()).containsEntry("TIER", "api");
+        assertThat(r.route("h", 80, "/api/x").scope().setenv()).containsEntry("TIER", "api");
+        assertThat(r.route("h", 80, "/apix").scope().setenv()).doesNotContainKey("TIER");
+        assertThat(r.route("h", 80, "/api.json").scope().setenv()).doesNotContainKey("TIER");
+        assertThat(r.route("h", 80, "/v2/x").scope().setenv()).containsEntry("TIER", "v2");
+        assertThat(r.route("h", 80, "/v2").scope().setenv()).doesNotContainKey("TIER");
+    }
+
+    @Test
+    void aRedirectEscapesTheRestOfThePathAgainAsModAliasDoes() throws Exception {
+        Router r = router("""
+                Redirect /old /new
+                """);
+        // The router sees the decoded path, one latin-1 char per byte ("\u00c3\u00a9" is UTF-8 e-acute).
+        assertThat(r.route("h", 80, "/old/a b").location()).isEqualTo("/new/a%20b");
+        assertThat(r.route("h", 80, "/old/\u00c3\u00a9/100%").location()).isEqualTo("/new/%c3%a9/100%25");
+        assertThat(r.route("h", 80, "/old/a?b#c").location()).isEqualTo("/new/a%3fb%23c");
+        assertThat(r.route("h", 80, "/old/keep-$_.+!*'(),:;@&=~").location()).isEqualTo("/new/keep-$_.+!*'(),:;@&=~");
     }
 }
