@@ -1,6 +1,7 @@
 package io.jwsgi.frontend;
 
 import io.jwsgi.config.ContentOptions;
+import io.jwsgi.site.AccessRule;
 import io.jwsgi.site.Router;
 import io.jwsgi.site.Site.HostSpec;
 import io.jwsgi.site.Site.Kind;
@@ -131,7 +132,8 @@ public final class SiteHandler extends Handler.AbstractContainer {
         Router.Route route = router.route(host, localPort, path);
         if (route == null || route.notFound()) return false;
         Scope scope = route.scope();
-        if (scope.access() != null && !scope.access().grants(peer(request))) {
+        if (scope.access() != null && !(scope.access() instanceof AccessRule.All(boolean granted) ? granted
+                : scope.access().grants(peer(request)))) {
             log.info("request refused by Require status=403 path={} client={}", path, Request.getRemoteAddr(request));
             return error(request, response, callback, HttpStatus.FORBIDDEN_403);
         }
