@@ -101,8 +101,17 @@ public record Site(List<Listen> listens, List<HostSpec> hosts, List<ProcessGroup
 
         /** This scope's settings over {@code outer}'s: what is said here wins. */
         public Scope over(Scope outer) {
-            java.util.LinkedHashMap<String, String> env = new java.util.LinkedHashMap<>(outer.setenv);
-            env.putAll(setenv);
+            // Routing merges per request: copy the (unmodifiable) SetEnv maps only when both sides have some.
+            Map<String, String> env;
+            if (setenv.isEmpty()) {
+                env = outer.setenv;
+            } else if (outer.setenv.isEmpty()) {
+                env = setenv;
+            } else {
+                java.util.LinkedHashMap<String, String> both = new java.util.LinkedHashMap<>(outer.setenv);
+                both.putAll(setenv);
+                env = java.util.Collections.unmodifiableMap(both);
+            }
             return new Scope(
                     processGroup != null ? processGroup : outer.processGroup,
                     applicationGroup != null ? applicationGroup : outer.applicationGroup,
@@ -110,7 +119,7 @@ public record Site(List<Listen> listens, List<HostSpec> hosts, List<ProcessGroup
                     passAuthorization != null ? passAuthorization : outer.passAuthorization,
                     chunkedRequest != null ? chunkedRequest : outer.chunkedRequest,
                     access != null ? access : outer.access,
-                    java.util.Collections.unmodifiableMap(env));
+                    env);
         }
     }
 
