@@ -370,8 +370,7 @@ public final class Server {
         // --server-name's virtual host (docs/virtual-hosts.md) sorts requests by Host before all of these.
         // Requests that cannot block run on the selector thread, the rest on virtual threads (docs/performance.md).
         jetty.setHandler(new io.jwsgi.frontend.InlineDispatch(VirtualThreads.getExecutor(pool),
-                files == app && proxied == files
-                        && (plan == null || !io.jwsgi.frontend.SiteHandler.servesFiles(plan.site().hosts())),
+                files == app && proxied == files,
                 new RequestIntake(readTimeouts, config.limitRequestBody(), new GracefulHandler(
                 io.jwsgi.frontend.VirtualHost.around(config.serverNames(),
                         config.proxy().virtualHosts().stream().map(v -> v.host()).toList(),

@@ -15,8 +15,9 @@ import org.eclipse.jetty.util.Callback;
  * <p>Jetty runs the handlers on the selector thread when the server's invocation type is non-blocking, which this
  * handler declares, and keeps its promise by sending every request that could block to a virtual thread: one with
  * a body (read before a worker thread is taken, {@link RequestIntake}), an upgrade, HTTP/2 and, when static files
- * or proxying are configured, everything. What stays on the selector thread is a request without a body for the
- * application, the status page or an error page: none of these block. The WSGI handler sees
+ * or proxying are configured by flags, everything. What stays on the selector thread is a request without a body
+ * for the application, the status page or an error page: none of these block. (A configuration file's site sends
+ * only its file requests, Alias and DocumentRoot, to a thread: {@link SiteHandler} knows them once routed.) The WSGI handler sees
  * {@link #onSelectorThread()} and then never waits: with no worker thread free it parks the request in the
  * group's queue without a thread ({@link io.jwsgi.daemon.Dispatch#acquireLater}).
  */

@@ -1,6 +1,7 @@
 package io.jwsgi.frontend;
 
 import io.jwsgi.config.ContentOptions;
+import io.jwsgi.site.AccessRule;
 import io.jwsgi.site.Router;
 import io.jwsgi.site.Site;
 import io.jwsgi.site.Site.HostSpec;
@@ -18,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.ByteBufferPool;
@@ -27,6 +29,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.HostPort;
 import org.eclipse.jetty.util.URIUtil;
+import org.eclipse.jetty.util.VirtualThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +53,8 @@ public final class SiteHandler extends Handler.AbstractContainer {
     /** Static mounts, created at start (they need the server's buffers): one per Alias, one per DocumentRoot. */
     private final Map<Object, StaticMount> statics = new HashMap<>();
     private final List<HostSpec> hosts;
+    /** Where a file request that arrived on the selector thread is served (file reads block), set at start. */
+    private Executor threads;
 
     /**
      * @param groups      each process group's handler, by name
@@ -65,15 +70,6 @@ public final class SiteHandler extends Handler.AbstractContainer {
         this.socketTimeout = socketTimeout;
         this.keepAliveTimeout = keepAliveTimeout;
         for (Handler h : groups.values()) addBean(h, true);
-    }
-
-    /** Whether any request may be answered from a file (then no request is handled on the selector thread). */
-    public static boolean servesFiles(List<HostSpec> hosts) {
-        for (HostSpec h : hosts) {
-            if (h.documentRoot() != null) return true;
-            for (Mount m : h.mounts()) if (m.kind() == Kind.ALIAS) return true;
-        }
-        return false;
     }
 
     @Override
@@ -102,6 +98,8 @@ public final class SiteHandler extends Handler.AbstractContainer {
             }
         }
         for (StaticMount s : statics.values()) addBean(s.service(), true);
+        threads = VirtualThreads.getExecutor(getServer().getThreadPool());
+        if (threads == null) threads = getServer().getThreadPool();
         super.doStart();
     }
 
@@ -137,7 +135,8 @@ public final class SiteHandler extends Handler.AbstractContainer {
         if (route == null || route.notFound()) return false;
         route = router.handlerScript(route);
         Scope scope = route.scope();
-        if (scope.access() != null && !scope.access().grants(peer(request))) {
+        if (scope.access() != null && !(scope.access() instanceof AccessRule.All(boolean granted) ? granted
+                : scope.access().grants(peer(request)))) {
             log.info("request refused by Require status=403 path={} client={}", path, Request.getRemoteAddr(request));
             return error(request, response, callback, HttpStatus.FORBIDDEN_403);
         }
@@ -148,7 +147,8 @@ public final class SiteHandler extends Handler.AbstractContainer {
         }
         return switch (route.kind()) {
             case REDIRECT -> redirect(route, host, request, response, callback);
-            case ALIAS -> file(route, request, response, callback);
+            case ALIAS -> InlineDispatch.onSelectorThread() ? fileOnThread(route, request, response, callback)
+                    : file(route, request, response, callback);
             case WSGI -> wsgi(route, host, localPort, request, response, callback);
         };
     }
@@ -173,6 +173,22 @@ public final class SiteHandler extends Handler.AbstractContainer {
             return true;
         }
         return error(request, response, callback, status);
+    }
+
+    /**
+     * A file request on the selector thread ({@link InlineDispatch}): reading the file may block, so it goes on on a
+     * thread of its own, and only these requests do; a site's other requests stay on the selector thread as a
+     * one-mount server's do.
+     */
+    private boolean fileOnThread(Router.Route route, Request request, Response response, Callback callback) {
+        threads.execute(() -> {
+            try {
+                file(route, request, response, callback);
+            } catch (Throwable x) {
+                callback.failed(x); // as InlineDispatch does for a handler that throws
+            }
+        });
+        return true;
     }
 
     private boolean file(Router.Route route, Request request, Response response, Callback callback)

@@ -7,6 +7,8 @@ import io.jwsgi.site.Site.Scope;
 import io.jwsgi.site.Site.Section;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -23,9 +25,115 @@ import java.util.regex.Matcher;
  */
 public final class Router {
     private final List<HostSpec> hosts;
+    /** {@link #host}'s answers indexed once: the hosts on each port a virtual host names, then those on any port. */
+    private final int[] ports;
+    private final OnPort[] onPorts;
+    private final OnPort onOtherPorts;
+    private final HostSpec main;
+    /** Per host, per mount (same index): what routing to it needs that no request changes, or null. */
+    private final Map<HostSpec, Fixed[]> fixed = new IdentityHashMap<>();
 
     public Router(List<HostSpec> hosts) {
         this.hosts = List.copyOf(hosts);
+        HostSpec lastMain = null;
+        List<Integer> named = new ArrayList<>();
+        for (HostSpec h : this.hosts) {
+            if (h.main()) lastMain = h;
+            else if (h.port() != 0 && !named.contains(h.port())) named.add(h.port());
+        }
+        main = lastMain;
+        ports = new int[named.size()];
+        onPorts = new OnPort[named.size()];
+        for (int i = 0; i < ports.length; i++) {
+            ports[i] = named.get(i);
+            onPorts[i] = OnPort.of(this.hosts, ports[i]);
+        }
+        onOtherPorts = OnPort.of(this.hosts, 0);
+        for (HostSpec h : this.hosts) fixed.put(h, Fixed.of(h));
+    }
+
+    /**
+     * The hosts a request on one port chooses among, in order: their ServerNames and plain ServerAliases by name
+     * (the first host naming it), the wildcard aliases in order with the literal text around their wildcards.
+     */
+    private record OnPort(List<HostSpec> candidates, Map<String, Integer> names, Wildcard[] wildcards) {
+        static OnPort of(List<HostSpec> hosts, int port) {
+            List<HostSpec> candidates = new ArrayList<>();
+            Map<String, Integer> names = new HashMap<>();
+            List<Wildcard> wildcards = new ArrayList<>();
+            for (HostSpec h : hosts) {
+                if (h.main() || (h.port() != 0 && h.port() != port)) continue;
+                int at = candidates.size();
+                candidates.add(h);
+                if (h.serverName() != null) names.putIfAbsent(h.serverName(), at);
+                for (String alias : h.aliases()) {
+                    int first = firstWildcard(alias);
+                    if (first < 0) {
+                        names.putIfAbsent(alias, at); // glob without wildcards is equality
+                    } else {
+                        int last = Math.max(alias.lastIndexOf('*'), alias.lastIndexOf('?'));
+                        wildcards.add(new Wildcard(at, alias, alias.substring(0, first), alias.substring(last + 1)));
+                    }
+                }
+            }
+            return new OnPort(List.copyOf(candidates), Map.copyOf(names), wildcards.toArray(Wildcard[]::new));
+        }
+
+        private static int firstWildcard(String s) {
+            for (int i = 0; i < s.length(); i++) if (s.charAt(i) == '*' || s.charAt(i) == '?') return i;
+            return -1;
+        }
+    }
+
+    /** A ServerAlias with wildcards: a match must begin with {@code prefix} and end with {@code suffix}. */
+    private record Wildcard(int at, String pattern, String prefix, String suffix) {
+        boolean matches(String host) {
+            return host.length() >= prefix.length() + suffix.length() && host.startsWith(prefix)
+                    && host.endsWith(suffix) && glob(pattern, 0, host, 0);
+        }
+    }
+
+    /**
+     * A WSGIScriptAlias to one file (no pattern, not a directory): its path, and the scope its Directory and Files
+     * sections give it (null when a Directory section's match would need a stat at request time, or a Location
+     * section sits among them or inside a Directory, so the merge cannot be split there).
+     */
+    private record Fixed(Path file, Scope fileScope) {
+        static Fixed[] of(HostSpec h) {
+            boolean split = true;
+            boolean inLocations = false;
+            for (Section section : h.sections()) {
+                boolean location = section.kind() == Site.SectionKind.LOCATION;
+                if (inLocations && !location || location && section.within() != null) split = false;
+                inLocations |= location;
+            }
+            Fixed[] out = new Fixed[h.mounts().size()];
+            for (int i = 0; i < out.length; i++) {
+                Mount m = h.mounts().get(i);
+                if (m.kind() != Kind.WSGI || m.regex() != null || m.directory()) continue;
+                Path file;
+                try {
+                    file = Path.of(m.target());
+                } catch (java.nio.file.InvalidPathException e) {
+                    continue; // left to the request, as before
+                }
+                out[i] = new Fixed(file, split && statFree(h, file) ? Router.fileScope(h, file) : null);
+            }
+            return out;
+        }
+
+        /** Whether no Directory section of the host would consult the file system for {@code file}. */
+        private static boolean statFree(HostSpec h, Path file) {
+            String directory = file.getParent() == null ? "/" : file.getParent().toString();
+            for (Section section : h.sections()) {
+                for (Section d = section; d != null; d = d.within()) {
+                    if (d.kind() != Site.SectionKind.DIRECTORY || d.pattern() == null) continue;
+                    if (!d.regex().matcher(directory + "/").lookingAt()
+                            && d.regex().matcher(file.toString() + "/").lookingAt()) return false;
+                }
+            }
+            return true;
+        }
     }
 
     /** What a request maps to. {@code file} is the script or static file (null for a redirect or no match). */
@@ -49,32 +157,32 @@ public final class Router {
 
     /** The virtual host for a Host name on a port: name match among the port's hosts, else the port's first. */
     public HostSpec host(String host, int localPort) {
-        HostSpec firstOnPort = null;
-        HostSpec main = null;
-        for (HostSpec h : hosts) {
-            if (h.main()) {
-                main = h;
-                continue;
+        OnPort on = onOtherPorts;
+        for (int i = 0; i < ports.length; i++) {
+            if (ports[i] == localPort) {
+                on = onPorts[i];
+                break;
             }
-            if (h.port() != 0 && h.port() != localPort) continue;
-            if (firstOnPort == null) firstOnPort = h;
-            if (host != null && matches(h, host)) return h;
         }
-        return firstOnPort != null ? firstOnPort : main;
-    }
-
-    private static boolean matches(HostSpec h, String host) {
-        if (host.equals(h.serverName())) return true;
-        for (String alias : h.aliases()) {
-            if (glob(alias, 0, host, 0)) return true;
+        if (host != null) {
+            // The first host in order that names it: a wildcard alias of an earlier host beats a later exact name.
+            Integer named = on.names().get(host);
+            int before = named == null ? Integer.MAX_VALUE : named;
+            for (Wildcard w : on.wildcards()) {
+                if (w.at() >= before) break;
+                if (w.matches(host)) return on.candidates().get(w.at());
+            }
+            if (named != null) return on.candidates().get(named);
         }
-        return false;
+        return on.candidates().isEmpty() ? main : on.candidates().getFirst();
     }
 
     /** Routes a path within a chosen virtual host. */
     public Route route(HostSpec vhost, String path) {
-        for (Mount mount : vhost.mounts()) {
-            Route route = match(vhost, mount, path);
+        Fixed[] known = fixed.get(vhost);
+        List<Mount> mounts = vhost.mounts();
+        for (int i = 0; i < mounts.size(); i++) {
+            Route route = match(vhost, mounts.get(i), known == null ? null : known[i], path);
             if (route != null) return route;
         }
         if (vhost.documentRoot() != null) {
@@ -84,7 +192,7 @@ public final class Router {
         return new Route(vhost, null, null, "", path, null, null, scope(vhost, null, path));
     }
 
-    private Route match(HostSpec vhost, Mount mount, String path) {
+    private Route match(HostSpec vhost, Mount mount, Fixed known, String path) {
         String matched;
         String rest;
         String target;
@@ -108,6 +216,11 @@ public final class Router {
         // SCRIPT_NAME is the matched part without trailing slashes; PATH_INFO everything after it.
         String scriptName = stripSlash(matched);
         String pathInfo = path.substring(scriptName.length());
+        if (known != null) {
+            Scope scope = known.fileScope() != null ? locationScope(vhost, known.fileScope(), path)
+                    : scope(vhost, known.file(), path);
+            return new Route(vhost, mount, Kind.WSGI, scriptName, pathInfo, known.file(), null, scope);
+        }
         Path file;
         if (mount.kind() == Kind.WSGI && mount.directory()) {
             // A directory target: the next segment of the path names the script (mod_wsgi's directory alias).
@@ -160,10 +273,25 @@ public final class Router {
 
     /** The host's settings with the matching sections merged over them (Directory, then Files, then Location). */
     static Scope scope(HostSpec vhost, Path file, String url) {
-        Scope scope = vhost.scope();
+        return merge(vhost, vhost.scope(), file, url, true, true);
+    }
+
+    /** The Directory and Files sections only: what a request for {@code file} gets whatever its URL. */
+    private static Scope fileScope(HostSpec vhost, Path file) {
+        return merge(vhost, vhost.scope(), file, null, true, false);
+    }
+
+    /** The Location sections over a file's scope ({@link #fileScope}), which all come after the others. */
+    private static Scope locationScope(HostSpec vhost, Scope fileScope, String url) {
+        return merge(vhost, fileScope, null, url, false, true);
+    }
+
+    private static Scope merge(HostSpec vhost, Scope scope, Path file, String url, boolean files,
+                               boolean locations) {
         String directory = file == null ? null : (file.getParent() == null ? "/" : file.getParent().toString());
         String base = file == null || file.getFileName() == null ? null : file.getFileName().toString();
         for (Section section : vhost.sections()) {
+            if (!(section.kind() == Site.SectionKind.LOCATION ? locations : files)) continue;
             boolean applies = switch (section.kind()) {
                 case DIRECTORY -> directory != null && directoryMatches(section, directory, file);
                 case FILES -> base != null && (section.pattern() == null

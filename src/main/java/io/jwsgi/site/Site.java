@@ -118,14 +118,11 @@ public record Site(List<Listen> listens, List<HostSpec> hosts, List<ProcessGroup
 
         /** This scope's settings over {@code outer}'s: what is said here wins; lists add up, outer first. */
         public Scope over(Scope outer) {
-            java.util.LinkedHashMap<String, String> env = new java.util.LinkedHashMap<>(outer.setenv);
-            env.putAll(setenv);
-            java.util.LinkedHashMap<String, String> ext = new java.util.LinkedHashMap<>(outer.handlers);
-            ext.putAll(handlers);
-            List<EnvCondition> allConditions = new java.util.ArrayList<>(outer.conditions);
-            allConditions.addAll(conditions);
-            List<HeaderEdit> allHeaders = new java.util.ArrayList<>(outer.headers);
-            allHeaders.addAll(headers);
+            // Routing merges per request: nothing is copied where one side says nothing.
+            Map<String, String> env = merged(outer.setenv, setenv);
+            Map<String, String> ext = merged(outer.handlers, handlers);
+            List<EnvCondition> allConditions = joined(outer.conditions, conditions);
+            List<HeaderEdit> allHeaders = joined(outer.headers, headers);
             return new Scope(
                     processGroup != null ? processGroup : outer.processGroup,
                     applicationGroup != null ? applicationGroup : outer.applicationGroup,
@@ -133,13 +130,29 @@ public record Site(List<Listen> listens, List<HostSpec> hosts, List<ProcessGroup
                     passAuthorization != null ? passAuthorization : outer.passAuthorization,
                     chunkedRequest != null ? chunkedRequest : outer.chunkedRequest,
                     access != null ? access : outer.access,
-                    java.util.Collections.unmodifiableMap(env),
+                    env,
                     handler != null ? handler : outer.handler,
-                    java.util.Collections.unmodifiableMap(ext),
+                    ext,
                     execCgi != null ? execCgi : outer.execCgi,
                     mapHeadToGet != null ? mapHeadToGet : outer.mapHeadToGet,
                     restrictProcess.isEmpty() ? outer.restrictProcess : restrictProcess,
                     allConditions, allHeaders);
+        }
+
+        private static <V> Map<String, V> merged(Map<String, V> outer, Map<String, V> inner) {
+            if (inner.isEmpty()) return outer;
+            if (outer.isEmpty()) return inner;
+            java.util.LinkedHashMap<String, V> both = new java.util.LinkedHashMap<>(outer);
+            both.putAll(inner);
+            return java.util.Collections.unmodifiableMap(both);
+        }
+
+        private static <T> List<T> joined(List<T> outer, List<T> inner) {
+            if (inner.isEmpty()) return outer;
+            if (outer.isEmpty()) return inner;
+            List<T> both = new java.util.ArrayList<>(outer);
+            both.addAll(inner);
+            return List.copyOf(both);
         }
     }
 

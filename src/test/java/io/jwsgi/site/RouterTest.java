@@ -124,6 +124,75 @@ class RouterTest {
     }
 
     @Test
+    void theFirstHostInOrderWinsWhetherItNamesTheHostExactlyOrByWildcard() throws Exception {
+        Router r = router("""
+                WSGIDaemonProcess g
+                WSGIProcessGroup g
+                WSGIApplicationGroup %{GLOBAL}
+                <VirtualHost *:80>
+                    ServerName first.example
+                    WSGIScriptAlias / @ROOT@/apps/first.wsgi
+                </VirtualHost>
+                <VirtualHost *:80>
+                    ServerName wild.example
+                    ServerAlias *.shop.example ap?.example
+                    WSGIScriptAlias / @ROOT@/apps/wild.wsgi
+                </VirtualHost>
+                <VirtualHost *:80>
+                    ServerName www.shop.example
+                    ServerAlias app.example api.example
+                    WSGIScriptAlias / @ROOT@/apps/exact.wsgi
+                </VirtualHost>
+                <VirtualHost *:81>
+                    ServerName www.shop.example
+                    WSGIScriptAlias / @ROOT@/apps/other-port.wsgi
+                </VirtualHost>
+                """);
+        // an earlier host's wildcard beats a later host's exact name, as Apache's in-order search does
+        assertThat(r.route("www.shop.example", 80, "/").file()).isEqualTo(root.resolve("apps/wild.wsgi"));
+        assertThat(r.route("app.example", 80, "/").file()).isEqualTo(root.resolve("apps/wild.wsgi"));
+        // '?' is one character, '*' needs the literal text around it
+        assertThat(r.route("apps.example", 80, "/").file()).isEqualTo(root.resolve("apps/first.wsgi"));
+        assertThat(r.route("shop.example", 80, "/").file()).isEqualTo(root.resolve("apps/first.wsgi"));
+        assertThat(r.route("a.b.shop.example", 80, "/").file()).isEqualTo(root.resolve("apps/wild.wsgi"));
+        // the other port has its own hosts; a port no host names falls to the main server (no mounts: 404)
+        assertThat(r.route("www.shop.example", 81, "/").file()).isEqualTo(root.resolve("apps/other-port.wsgi"));
+        assertThat(r.route("unknown.example", 81, "/").file()).isEqualTo(root.resolve("apps/other-port.wsgi"));
+        assertThat(r.route("www.shop.example", 82, "/").notFound()).isTrue();
+    }
+
+    @Test
+    void aScriptMountGetsItsDirectorySectionsAndTheLocationsOfEachRequest() throws Exception {
+        Router r = router("""
+                WSGIDaemonProcess a
+                WSGIDaemonProcess b
+                WSGIProcessGroup a
+                WSGIScriptAlias /app @ROOT@/apps/app.wsgi
+                <Directory @ROOT@/apps>
+                    SetEnv FROM directory
+                    SetEnv TIER base
+                </Directory>
+                <Files app.wsgi>
+                    SetEnv FILE yes
+                </Files>
+                <Location /app/admin>
+                    WSGIProcessGroup b
+                    SetEnv TIER admin
+                </Location>
+                """);
+        for (int i = 0; i < 2; i++) { // the same mount twice: nothing of one request stays for the next
+            Router.Route plain = r.route("h", 80, "/app/x");
+            assertThat(plain.scope().processGroup()).isEqualTo("a");
+            assertThat(plain.scope().setenv()).containsEntry("FROM", "directory").containsEntry("TIER", "base")
+                    .containsEntry("FILE", "yes");
+            Router.Route admin = r.route("h", 80, "/app/admin/users");
+            assertThat(admin.scope().processGroup()).isEqualTo("b");
+            assertThat(admin.scope().setenv()).containsEntry("FROM", "directory").containsEntry("TIER", "admin")
+                    .containsEntry("FILE", "yes");
+        }
+    }
+
+    @Test
     void locationSectionsOverrideTheHostAndTheLaterSectionWins() throws Exception {
         Router r = router("""
                 WSGIDaemonProcess a
