@@ -44,8 +44,8 @@ final class MetricsText {
                     cumulative[i]);
         }
         sample(b, "jwsgi_request_duration_seconds_bucket", g + "le=\"+Inf\"", requests.count());
-        b.append("jwsgi_request_duration_seconds_sum{").append(stripComma(g)).append("} ")
-                .append(number(requests.sumNanos() / 1e9)).append('\n');
+        b.append("jwsgi_request_duration_seconds_sum").append(g.isEmpty() ? "" : "{" + stripComma(g) + "}")
+                .append(' ').append(number(requests.sumNanos() / 1e9)).append('\n');
         sample(b, "jwsgi_request_duration_seconds_count", stripComma(g), requests.count());
 
         family(b, "jwsgi_queue_depth", "gauge", "Requests waiting for a free worker thread.");
@@ -131,7 +131,9 @@ final class MetricsText {
     }
 
     private static void sample(StringBuilder b, String name, String labels, long value) {
-        b.append(name).append('{').append(labels).append("} ").append(value).append('\n');
+        b.append(name);
+        if (!labels.isEmpty()) b.append('{').append(labels).append('}');
+        b.append(' ').append(value).append('\n');
     }
 
     /** A float as Prometheus expects it: no exponent for the bucket bounds we use, '.' as the separator. */

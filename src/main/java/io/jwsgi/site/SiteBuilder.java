@@ -117,7 +117,11 @@ public final class SiteBuilder {
         List<ProcessGroup> built = new ArrayList<>();
         for (GroupDraft g : groups.values()) {
             String owner = g.serverName() == null ? null : owners.getOrDefault(g.name(), g.serverName());
-            built.add(new ProcessGroup(g.name(), owner, g.words(), g.home(), List.of(), groupEnvironment, g.source()));
+            // Server-level defaults (WSGIPython*, User, Group) first, wherever they are in the file; the group's own
+            // options after them win.
+            List<Word> words = new ArrayList<>(groupDefaults);
+            words.addAll(g.words());
+            built.add(new ProcessGroup(g.name(), owner, words, g.home(), List.of(), groupEnvironment, g.source()));
         }
         Site site = new Site(listens, hosts, built, frontEnd, warnings);
         site = SiteChecks.check(site, errors, warnings, main.importScripts, vhostLevels.stream()
@@ -189,7 +193,31 @@ public final class SiteBuilder {
             case "redirect", "redirectmatch", "redirectpermanent", "redirecttemp" -> redirect(d, level, name);
             case "wsgiscriptalias", "wsgiscriptaliasmatch" -> scriptAlias(d, level, name.endsWith("match"));
             case "wsgidaemonprocess" -> daemonProcess(d, vhost == null ? null : "");
-            case "wsgiimportscript" -> level.importScripts.add(d);
+            case "wsgiimportscript" -> {
+                if (d.args().isEmpty()) {
+                    level.importScripts.add(d);
+                } else {
+                    List<String> a = new ArrayList<>(d.args());
+                    a.set(0, path(a.getFirst()).toString());
+                    level.importScripts.add(new Directive(d.name(), a, d.source(), null));
+                }
+            }
+            case "user", "group" -> {
+                // Apache's User and Group are what mod_wsgi's daemon processes run as without user=/group=.
+                if (vhost != null) error(d.source(), d.name() + " belongs at server level, outside <VirtualHost>");
+                else if (args(d, 1, 1)) groupDefault(d, "--" + name);
+            }
+            case "listenbacklog" -> frontEndWord(d, "--server-backlog");
+            case "addoutputfilterbytype" -> {
+                if (!d.args().isEmpty() && d.args().getFirst().equalsIgnoreCase("DEFLATE")) {
+                    if (!frontEnd.stream().anyMatch(w -> w.text().equals("--compress-responses"))) {
+                        frontEnd.add(new Word("--compress-responses", d.source()));
+                    }
+                } else {
+                    error(d.source(), "AddOutputFilterByType: only DEFLATE is supported (as --compress-responses,"
+                            + " for the compressible types of docs/static-files.md)");
+                }
+            }
             case "timeout" -> frontEndWord(d, "--socket-timeout");
             case "keepalivetimeout" -> frontEndWord(d, "--keep-alive-timeout");
             case "keepalive" -> {
@@ -310,7 +338,7 @@ public final class SiteBuilder {
             return;
         }
         Path file = path(target);
-        level.aliases.add(new Mount(Kind.ALIAS, match ? null : url, regex, match ? target : file.toString(),
+        level.aliases.add(new Mount(Kind.ALIAS, match ? null : url, regex, match ? relative(target) : file.toString(),
                 java.nio.file.Files.isDirectory(file), 0, Map.of(), d.source()));
     }
 
@@ -375,7 +403,7 @@ public final class SiteBuilder {
             error(d.source(), d.name() + " " + url + ": the URL path must start with '/'");
             return;
         }
-        String resolved = match && target.contains("$") ? target : path(target).toString();
+        String resolved = match && target.contains("$") ? relative(target) : path(target).toString();
         boolean directory = !match && url.endsWith("/") && target.endsWith("/");
         level.scripts.add(new Mount(Kind.WSGI, match ? null : url, regex, resolved, directory, 0, options, d.source()));
     }
@@ -392,8 +420,7 @@ public final class SiteBuilder {
             return;
         }
         DaemonOptions.Parsed parsed = DaemonOptions.parse(d, serverRoot, errors);
-        List<Word> words = new ArrayList<>(groupDefaults);
-        words.addAll(parsed.words());
+        List<Word> words = new ArrayList<>(parsed.words());
         groups.put(name, new GroupDraft(name, inVirtualHost, words, parsed.home(), d.source()));
     }
 
@@ -522,6 +549,11 @@ public final class SiteBuilder {
         return serverRoot.resolve(p).normalize();
     }
 
+    /** A pattern target ($1 ...) against the server root when relative, without normalizing what $N may add. */
+    private String relative(String target) {
+        return target.startsWith("/") ? target : serverRoot + "/" + target;
+    }
+
     private void unknown(Directive d) {
         error(d.source(), "unknown directive " + d.name() + hint(d.name()));
     }
@@ -553,7 +585,10 @@ public final class SiteBuilder {
                 "threadlimit", "maxconnectionsperchild", "maxrequestsperchild", "threadstacksize")) {
             m.put(n, "Apache's process model: jwsgi's front end is one process with virtual threads");
         }
-        for (String n : List.of("mutex", "pidfile", "defaultruntimedir", "user", "group", "serverroot",
+        m.put("maxkeepaliverequests", "jwsgi does not cap the requests of one connection (keep-alive-timeout"
+                + " bounds its idle time)");
+        m.put("addcharset", "static files get their charset from their type (docs/static-files.md)");
+        for (String n : List.of("mutex", "pidfile", "defaultruntimedir", "serverroot",
                 "enablemmap", "enablesendfile", "addlanguage", "languagepriority", "forcelanguagepriority",
                 "indexoptions", "addiconbytype", "addicon", "addiconbyencoding", "defaulticon", "readmename",
                 "headername", "indexignore", "typesconfig", "mimemagicfile", "browsermatch", "traceenable")) {

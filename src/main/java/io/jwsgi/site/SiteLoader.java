@@ -84,8 +84,12 @@ public final class SiteLoader {
 
         List<String> common = new ArrayList<>();
         for (Word w : site.frontEnd()) common.add(w.text());
-        if (!site.listens().isEmpty()) {
-            Listen first = site.listens().getFirst();
+        // The SSLEngine virtual host's port is the HTTPS listener; the first other Listen the plain one.
+        int https = common.contains("--https-port")
+                ? Integer.parseInt(common.get(common.lastIndexOf("--https-port") + 1)) : -1;
+        List<Listen> plain = site.listens().stream().filter(l -> l.port() != https).toList();
+        if (!plain.isEmpty()) {
+            Listen first = plain.getFirst();
             if (first.host() != null) {
                 common.add("--host");
                 common.add(first.host());
@@ -128,12 +132,7 @@ public final class SiteLoader {
             throw new Invalid(List.of(new ConfigProblem(where(site.frontEnd(), e.getMessage(), absolute),
                     e.getMessage())));
         }
-        // The first Listen is the front end's --port, and the SSLEngine virtual host's port its --https-port.
-        List<Listen> more = new ArrayList<>();
-        int https = frontEnd.protocols().https() == null ? -1 : frontEnd.protocols().https().port();
-        for (Listen l : site.listens().subList(Math.min(1, site.listens().size()), site.listens().size())) {
-            if (l.port() != https) more.add(l);
-        }
+        List<Listen> more = plain.size() > 1 ? plain.subList(1, plain.size()) : List.of();
         return new Plan(site, frontEnd, groups, new Router(site.hosts()), more, absolute, false);
     }
 

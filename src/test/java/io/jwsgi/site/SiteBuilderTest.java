@@ -249,4 +249,41 @@ class SiteBuilderTest {
         assertThat(r.errors()).isEmpty();
         assertThat(r.site().warnings()).singleElement().asString().contains("missing.wsgi does not exist");
     }
+
+    @Test
+    void serverLevelDefaultsReachEveryGroupWhereverTheyAreInTheFile() throws Exception {
+        Site site = ok("""
+                WSGIDaemonProcess early
+                WSGIPythonHome /opt/venv
+                User www-data
+                WSGIDaemonProcess late user=nobody
+                WSGIScriptAlias /a @ROOT@/a/wsgi.py process-group=early application-group=%{GLOBAL}
+                WSGIScriptAlias /b @ROOT@/b/wsgi.py process-group=late application-group=%{GLOBAL}
+                WSGIImportScript b/wsgi.py process-group=late application-group=%{GLOBAL}
+                ListenBacklog 511
+                """);
+        assertThat(words(site.groups().get(0))).containsSubsequence("--python-home", "/opt/venv", "--user",
+                "www-data");
+        // the group's own user= comes after Apache's User, so it wins
+        assertThat(words(site.groups().get(1))).containsSubsequence("--user", "www-data", "--user", "nobody");
+        assertThat(site.groups().get(1).preloads()).extracting(Site.Preload::script)
+                .contains(root.resolve("b/wsgi.py"));
+        assertThat(site.frontEnd().stream().map(Word::text).toList()).containsSubsequence("--server-backlog", "511");
+    }
+
+    @Test
+    void redirectGoneTakesNoTargetAndPatternTargetsResolveAgainstTheServerRoot() throws Exception {
+        Site site = ok("""
+                WSGIDaemonProcess one
+                WSGIProcessGroup one
+                Redirect gone /retired
+                Redirect 410 /also-retired
+                AliasMatch ^/img/(.*)$ static/$1
+                """);
+        Router router = new Router(site.hosts());
+        assertThat(router.route("h", 80, "/retired/x").mount().status()).isEqualTo(410);
+        assertThat(router.route("h", 80, "/also-retired").mount().status()).isEqualTo(410);
+        assertThat(router.route("h", 80, "/img/a.png").file()).isEqualTo(root.resolve("static/a.png"));
+    }
 }
+
