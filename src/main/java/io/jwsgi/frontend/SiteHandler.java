@@ -132,14 +132,16 @@ public final class SiteHandler extends Handler.AbstractContainer {
         }
         int localPort = Request.getLocalPort(request);
         Router.Route route = router.route(host, localPort, path);
-        if (route == null || route.notFound()) return false;
+        if (route == null) return false;
         route = router.handlerScript(route);
         Scope scope = route.scope();
+        // Access before existence, as in Apache: a denied URL is a 403 whether or not anything is there.
         if (scope.access() != null && !(scope.access() instanceof AccessRule.All(boolean granted) ? granted
                 : scope.access().grants(peer(request)))) {
             log.info("request refused by Require status=403 path={} client={}", path, Request.getRemoteAddr(request));
             return error(request, response, callback, HttpStatus.FORBIDDEN_403);
         }
+        if (route.notFound()) return false;
         if (!scope.headers().isEmpty()) {
             HeaderEdits edited = new HeaderEdits(request, response, scope.headers());
             response = edited;

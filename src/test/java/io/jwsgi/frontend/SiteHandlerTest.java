@@ -125,6 +125,9 @@ class SiteHandlerTest {
                 <Location /app/closed>
                     Require all denied
                 </Location>
+                <LocationMatch ^/locked/>
+                    Require all denied
+                </LocationMatch>
                 <Location /app/only-beta>
                     WSGIRestrictProcess beta
                 </Location>
@@ -136,6 +139,7 @@ class SiteHandlerTest {
         assertThat(get("h", "/app/only-beta").getStatus()).isEqualTo(403);
         assertThat(get("h", "/missing").getStatus()).isEqualTo(404);
         assertThat(get("h", "/nowhere").getStatus()).isEqualTo(404);
+        assertThat(get("h", "/locked/nothing-here").getStatus()).isEqualTo(403); // denied before looked up
         HttpTester.Response moved = get("h", "/moved/a?b=c");
         assertThat(moved.getStatus()).isEqualTo(303);
         assertThat(moved.get("Location")).endsWith("/elsewhere/a?b=c");
