@@ -87,14 +87,15 @@ public final class SiteHandler extends Handler.AbstractContainer {
         ByteBufferPool.Sized buffers = new ByteBufferPool.Sized(getServer().getByteBufferPool(), true, 32 * 1024);
         ContentOptions options = new ContentOptions(null, "index.html", List.of(), false, false);
         for (HostSpec h : hosts) {
+            org.eclipse.jetty.http.MimeTypes types = types(h);
             if (h.documentRoot() != null && Files.isDirectory(h.documentRoot())) {
-                statics.put(h, StaticMount.documentRoot(h.documentRoot(), options, buffers));
+                statics.put(h, StaticMount.directory(h.documentRoot(), options, buffers, types));
             }
             for (Mount m : h.mounts()) {
                 if (m.kind() != Kind.ALIAS || statics.containsKey(m)) continue;
                 Path base = base(m);
                 if (base == null) continue;
-                statics.put(m, StaticMount.documentRoot(base, options, buffers));
+                statics.put(m, StaticMount.directory(base, options, buffers, types));
             }
         }
         for (StaticMount s : statics.values()) addBean(s.service(), true);
@@ -108,6 +109,15 @@ public final class SiteHandler extends Handler.AbstractContainer {
         super.doStop();
         for (StaticMount s : statics.values()) removeBean(s.service());
         statics.clear();
+    }
+
+    /** Jetty's table of file types with the host's AddType entries over it. */
+    private static org.eclipse.jetty.http.MimeTypes types(HostSpec host) {
+        if (host.scope().types().isEmpty()) return org.eclipse.jetty.http.MimeTypes.DEFAULTS;
+        org.eclipse.jetty.http.MimeTypes.Mutable types =
+                new org.eclipse.jetty.http.MimeTypes.Mutable(org.eclipse.jetty.http.MimeTypes.DEFAULTS);
+        host.scope().types().forEach((ext, type) -> types.addMimeMapping(ext.substring(1), type));
+        return types;
     }
 
     /** The directory an Alias serves from: its target, its file's directory, or a pattern target's fixed part. */

@@ -45,6 +45,9 @@ final class ScopeBuilder {
     private List<String> restrictProcess = List.of();
     private final List<Site.EnvCondition> conditions = new ArrayList<>();
     private final List<Site.HeaderEdit> headers = new ArrayList<>();
+    private final Map<String, String> types = new LinkedHashMap<>();
+    /** A Directory, Files or Location section's builder (some directives are only offered at server and host level). */
+    private boolean section;
     /** Order / Allow / Deny, when any of them is given here (then they are this scope's access rule). */
     private Boolean orderDenyFirst;
     private final List<AccessRule> allowFrom = new ArrayList<>();
@@ -73,7 +76,8 @@ final class ScopeBuilder {
         return new Scope(processGroup, applicationGroup, callableObject, passAuthorization, chunkedRequest, access,
                 java.util.Collections.unmodifiableMap(new LinkedHashMap<>(setenv)), handler,
                 java.util.Collections.unmodifiableMap(new LinkedHashMap<>(handlers)), execCgi, mapHeadToGet,
-                restrictProcess, conditions, headers);
+                restrictProcess, conditions, headers,
+                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(types)));
     }
 
     /** Handles {@code d} if it is a scope directive; false if it is not one. */
@@ -124,6 +128,17 @@ final class ScopeBuilder {
             }
             case "setenvif", "setenvifnocase" -> setEnvIf(d);
             case "header" -> header(d);
+            case "addtype" -> {
+                if (section) {
+                    error(d, "AddType inside a section is not supported yet: give it at server or <VirtualHost> level");
+                } else if (d.args().size() < 2) {
+                    error(d, "AddType takes a content type and file extensions");
+                } else {
+                    for (String ext : d.args().subList(1, d.args().size())) {
+                        types.put((ext.startsWith(".") ? ext : "." + ext).toLowerCase(Locale.ROOT), d.args().getFirst());
+                    }
+                }
+            }
             case "order" -> {
                 compatSeen = d;
                 String v = one(d);
@@ -367,6 +382,7 @@ final class ScopeBuilder {
             return;
         }
         ScopeBuilder scope = new ScopeBuilder(errors, environment);
+        scope.section = true;
         List<Directive> nested = new ArrayList<>();
         for (Directive child : d.children()) {
             if (SiteBuilder.IGNORED.containsKey(child.name().toLowerCase(Locale.ROOT))) continue;
@@ -490,7 +506,7 @@ final class ScopeBuilder {
                 
                 
                 "wsgiperinterpretergil", "wsgifreethreading",
-                "wsgiswitchinterval", "requestheader", "addtype",
+                "wsgiswitchinterval", "requestheader",
                 "errordocument", "authtype", "authname", "authuserfile",
                 "authbasicprovider", "authdigestprovider", "proxypass", "proxypassreverse", "rewriteengine",
                 "rewriterule", "rewritecond", "expiresactive", "expiresbytype", "sslverifyclient", "sslverifydepth",

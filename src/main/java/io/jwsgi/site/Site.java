@@ -101,14 +101,15 @@ public record Site(List<Listen> listens, List<HostSpec> hosts, List<ProcessGroup
      * @param restrictProcess  WSGIRestrictProcess: the process groups a WSGIProcessGroup here may choose, or empty
      * @param conditions       SetEnvIf / SetEnvIfNoCase, in order
      * @param headers          Header edits of the responses, in order
+     * @param types            AddType: file extension (with its dot, lower case) to content type, for static files
      */
     public record Scope(String processGroup, String applicationGroup, String callableObject,
                         Boolean passAuthorization, Boolean chunkedRequest, AccessRule access,
                         Map<String, String> setenv, String handler, Map<String, String> handlers, Boolean execCgi,
                         String mapHeadToGet, List<String> restrictProcess, List<EnvCondition> conditions,
-                        List<HeaderEdit> headers) {
+                        List<HeaderEdit> headers, Map<String, String> types) {
         public static final Scope EMPTY = new Scope(null, null, null, null, null, null, Map.of(), null, Map.of(), null,
-                null, List.of(), List.of(), List.of());
+                null, List.of(), List.of(), List.of(), Map.of());
 
         public Scope {
             restrictProcess = List.copyOf(restrictProcess);
@@ -136,7 +137,7 @@ public record Site(List<Listen> listens, List<HostSpec> hosts, List<ProcessGroup
                     execCgi != null ? execCgi : outer.execCgi,
                     mapHeadToGet != null ? mapHeadToGet : outer.mapHeadToGet,
                     restrictProcess.isEmpty() ? outer.restrictProcess : restrictProcess,
-                    allConditions, allHeaders);
+                    allConditions, allHeaders, merged(outer.types, types));
         }
 
         private static <V> Map<String, V> merged(Map<String, V> outer, Map<String, V> inner) {

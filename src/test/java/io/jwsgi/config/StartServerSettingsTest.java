@@ -35,7 +35,7 @@ class StartServerSettingsTest {
                 "--process-group", "--application-group", "--mount-point", "--daemon-backlog", "--queue-timeout",
                 "--connect-timeout", "--socket-timeout", "--shutdown-timeout",
                 "--header-buffer-size",
-                "--limit-request-body", "--keep-alive-timeout", "--setenv", "--passenv",
+                "--limit-request-body", "--keep-alive-timeout", "--setenv", "--passenv", "--include-file",
                 "--server-backlog", "--max-clients",
                 "--maximum-requests", "--maximum-requests-jitter", "--restart-interval", "--inactivity-timeout",
                 "--graceful-timeout", "--eviction-timeout", "--request-timeout", "--interrupt-timeout",

@@ -46,6 +46,7 @@ class SiteIT {
         Files.copy(ECHO, dir.resolve("htdocs/noexec/app.wsgi"));
         Files.writeString(dir.resolve("htdocs/index.html"), "<h1>legacy</h1>\n");
         Files.writeString(dir.resolve("htdocs/denied/x.txt"), "secret\n");
+        Files.writeString(dir.resolve("htdocs/data.custom"), "custom\n");
         Files.createDirectories(dir.resolve("static/css"));
         Files.writeString(dir.resolve("static/css/site.css"), "body { color: teal }\n");
         conf = Files.writeString(dir.resolve("site.conf"), """
@@ -123,6 +124,7 @@ class SiteIT {
                     Header set X-Frame-Options DENY
                     Header append Vary Accept-Language
                     WSGIMapHEADToGET On
+                    AddType text/x-custom .custom
                 </VirtualHost>
                 """.formatted(dir));
         server = JwsgiProcess.serve(dir.resolve("root"), conf, "--server-status", "--enable-metrics");
@@ -218,6 +220,7 @@ class SiteIT {
         assertThat(page.body()).isEqualTo("<h1>legacy</h1>\n");
         assertThat(page.headers()).containsEntry("X-Frame-Options", "DENY").containsEntry("Vary", "Accept-Language");
         assertThat(get("legacy.example", "/denied/x.txt").statusCode()).isEqualTo(403); // Deny from all
+        assertThat(get("legacy.example", "/data.custom").headers().get("Content-Type")).startsWith("text/x-custom");
         assertThat(get("legacy.example", "/").body()).isEqualTo("<h1>legacy</h1>\n"); // DirectoryIndex
     }
 
