@@ -12,7 +12,7 @@ with these environment variables (all removed from ``os.environ`` before the app
 - ``JWSGI_CONFIG``: path of a JSON file: ``process_group``, ``application_group``, ``processes``,
   ``multiprocess``, ``threads``, ``application_type`` (script | module | welcome | site), ``entry_point``
   (not for site), ``callable_object``, ``working_directory``, ``home``, ``python_path``, ``preload``
-  (site only), ``maximum_requests``, ``script_reloading``, ``reload_on_changes``, ``server_software``,
+  (site only), ``subinterpreters`` and ``subinterpreter_gil`` (site only), ``maximum_requests``, ``script_reloading``, ``reload_on_changes``, ``server_software``,
   ``version``; the process settings ``jwsgi.process`` reads; for a service script ``mode`` and
   ``service_script``.
 
@@ -23,7 +23,10 @@ with these environment variables (all removed from ``os.environ`` before the app
 ``mod_wsgi.callable_object`` (default ``application``), and the front end's values are what the
 application sees. Each script is loaded once, by the first request naming it, with the script type's
 module naming, retries and per-request `X` `A`. One process runs one application group (the first it
-sees); a request for another, or without ``SCRIPT_FILENAME``, answers `X` `A` and logs why.
+sees); a request for another, or without ``SCRIPT_FILENAME``, answers `X` `A` and logs why. With
+``"subinterpreters": true`` (and optionally ``subinterpreter_gil`` ``own`` | ``shared``) the process serves
+every group instead: ``''`` (``%{GLOBAL}``) in the main interpreter, each other group in a sub-interpreter
+of its own (``jwsgi.subinterpreters``), and each ``preload`` entry goes into its group's interpreter.
 ``preload`` is a list of ``{"script", "callable_object", "application_group", "import_only"}`` loaded at
 start (step 4): ``import_only`` true is mod_wsgi's ``WSGIImportScript`` (the script is only executed),
 false a ``WSGIScriptAlias`` preload (the callable must be there too); a failure is logged and the worker
