@@ -99,6 +99,10 @@ class SubinterpreterSiteTest(WorkerProcessCase):
         b1 = self.facts(front, 'a.wsgi', 'site|/b')
         g1 = self.facts(front, 'a.wsgi', '')
         a3 = self.facts(front, 'a.wsgi', 'site|/a')
+        # A body the sub-interpreter pulls (`M`, then `R` answered on the same channel).
+        front.send(request_frames(self.environ('a.wsgi', 'site|/b', 'r-pull'), [b'pushed '], more=True))
+        pulled = Response(front.read_response([b'pulled']))
+        self.assertEqual(json.loads(pulled.body)['body'], 'pushed pulled')
         self.assertEqual([a1['counter'], a2['counter'], b1['counter'], g1['counter'], a3['counter']],
                          [1, 2, 1, 1, 3])
         self.assertEqual(a1['body'], 'posted')
