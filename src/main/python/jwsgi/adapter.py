@@ -81,6 +81,8 @@ class Adapter(object):
         # thread_ids of the requests being served now (set operations are atomic; the worker's stop
         # waits for this to empty).
         self.in_flight = set()
+        # Set by the worker for a site with sub-interpreters (jwsgi.subinterpreters.Interpreters).
+        self.router = None
         threads = config.get('threads', 1)
         self.constants = {
             'wsgi.version': (1, 0),
@@ -113,6 +115,18 @@ class Adapter(object):
         either way the caller drops the channel.
         """
         environ, body, more = read_request(channel)
+        if self.router is not None:
+            # Site with sub-interpreters: a request of another application group than %{GLOBAL} is
+            # served by that group's interpreter, on this channel (jwsgi.subinterpreters).
+            group = environ.get('mod_wsgi.application_group')
+            if group is None:
+                group = environ['mod_wsgi.application_group'] = self.site.default_group
+            if group != '':
+                return self.router.handoff(group, self, channel, constants, environ, body, more)
+        return self.serve_request(channel, constants, environ, body, more)
+
+    def serve_request(self, channel, constants, environ, body, more):
+        """Serve one request whose `Q` (and pushed body) ``read_request`` already read."""
         environ.update(constants)
         request_id = environ.get('mod_wsgi.request_id', '')
         request_start = environ.get('mod_wsgi.request_start')

@@ -17,10 +17,14 @@ is one ``Application`` per (script, callable), made on first use under a lock an
 dict get; the Applications of one script share its module (``ScriptModule``), so the script is executed
 once under its ``_mod_wsgi_<md5>`` name whichever callables are asked of it. Decisions:
 
-- One application group per process until jwsgi has sub-interpreters: the first group the process sees
-  (a preload or the first request) is its own, and a request for another answers 500 (`X` `A`) with a
-  line saying why. Scripts in the same group share the interpreter, i.e. this process, as under mod_wsgi.
-  ``''`` (``%{GLOBAL}``) is a group like any other here: a process that runs ``'host|/a'`` refuses it.
+- Without sub-interpreters (worker config ``subinterpreters`` false or absent), one application group
+  per process: the first group the process sees (a preload or the first request) is its own, and a
+  request for another answers 500 (`X` `A`) with a line saying why. Scripts in the same group share the
+  interpreter, i.e. this process, as under mod_wsgi. ``''`` (``%{GLOBAL}``) is a group like any other
+  here: a process that runs ``'host|/a'`` refuses it.
+- With ``subinterpreters`` true (``jwsgi.subinterpreters``) the main interpreter's Site serves only
+  ``''`` (``%{GLOBAL}``) and every other group has a Site of its own in its own sub-interpreter, each
+  claiming its one group, so the refusal cannot happen.
 - A group is claimed before the script loads, so a refused request never executes its script.
 - Only successfully executed scripts are handed to the reload monitor (``Site.watch``); a script that
   failed to load is retried by the next request anyway.
@@ -55,13 +59,15 @@ class ScriptModule(object):
     """The loaded module of one application (None until it loads), shared by the Applications of one
     script file that name different callables in it, and the lock its loads take."""
 
-    __slots__ = ('module', 'lock', 'on_load')
+    __slots__ = ('module', 'lock', 'on_load', 'context')
 
-    def __init__(self, on_load=None):
+    def __init__(self, on_load=None, context=None):
         self.module = None
         self.lock = threading.Lock()
         # Called as on_load(path, mtime) after each successful execution of a script.
         self.on_load = on_load
+        # Called as context(summary, exception) when a load fails: text put before the traceback.
+        self.context = context
 
 
 class Application(object):
@@ -129,8 +135,13 @@ class Application(object):
             module = self._import(previous)
         except (Exception, SystemExit) as e:
             shared.module = None
-            raise LoadFailed('failed to load %s: %s: %s' % (self.describe(), type(e).__name__, e),
-                             traceback.format_exc())
+            summary = 'failed to load %s: %s: %s' % (self.describe(), type(e).__name__, e)
+            details = traceback.format_exc()
+            if shared.context is not None:
+                # A sub-interpreter's load: say which application group, and what fixes an extension
+                # module that cannot load there.
+                details = shared.context(summary, e) + details
+            raise LoadFailed(summary, details)
         shared.module = module
         if self.application_type == 'script' and shared.on_load is not None:
             shared.on_load(self.entry_point, module.__mtime__)
@@ -191,6 +202,8 @@ class Site(object):
         self._loaded = []
         self._on_load = None
         self._lock = threading.Lock()
+        # A sub-interpreter's Site (jwsgi.subinterpreters) sets this: see ScriptModule.context.
+        self.failure_context = None
 
     # -- the request path ----------------------------------------------------------------------------
 
@@ -251,7 +264,8 @@ class Site(object):
                 absolute = os.path.abspath(path)
                 shared = self._scripts.get(absolute)
                 if shared is None:
-                    shared = self._scripts[absolute] = ScriptModule(self._script_loaded)
+                    shared = self._scripts[absolute] = ScriptModule(self._script_loaded,
+                                                                    self.failure_context)
                 # Two spellings of one file (a/../b) share the module but get their own key.
                 application = Application('script', absolute, callable_object, shared)
                 self._applications[key] = application

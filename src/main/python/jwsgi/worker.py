@@ -12,7 +12,7 @@ with these environment variables (all removed from ``os.environ`` before the app
 - ``JWSGI_CONFIG``: path of a JSON file: ``process_group``, ``application_group``, ``processes``,
   ``multiprocess``, ``threads``, ``application_type`` (script | module | welcome | site), ``entry_point``
   (not for site), ``callable_object``, ``working_directory``, ``home``, ``python_path``, ``preload``
-  (site only), ``maximum_requests``, ``script_reloading``, ``reload_on_changes``, ``server_software``,
+  (site only), ``subinterpreters`` and ``subinterpreter_gil`` (site only), ``maximum_requests``, ``script_reloading``, ``reload_on_changes``, ``server_software``,
   ``version``; the process settings ``jwsgi.process`` reads; for a service script ``mode`` and
   ``service_script``.
 
@@ -23,7 +23,10 @@ with these environment variables (all removed from ``os.environ`` before the app
 ``mod_wsgi.callable_object`` (default ``application``), and the front end's values are what the
 application sees. Each script is loaded once, by the first request naming it, with the script type's
 module naming, retries and per-request `X` `A`. One process runs one application group (the first it
-sees); a request for another, or without ``SCRIPT_FILENAME``, answers `X` `A` and logs why.
+sees); a request for another, or without ``SCRIPT_FILENAME``, answers `X` `A` and logs why. With
+``"subinterpreters": true`` (and optionally ``subinterpreter_gil`` ``own`` | ``shared``) the process serves
+every group instead: ``''`` (``%{GLOBAL}``) in the main interpreter, each other group in a sub-interpreter
+of its own (``jwsgi.subinterpreters``), and each ``preload`` entry goes into its group's interpreter.
 ``preload`` is a list of ``{"script", "callable_object", "application_group", "import_only"}`` loaded at
 start (step 4): ``import_only`` true is mod_wsgi's ``WSGIImportScript`` (the script is only executed),
 false a ``WSGIScriptAlias`` preload (the callable must be there too); a failure is logged and the worker
@@ -110,6 +113,7 @@ from jwsgi.application import Application, LoadFailed, Site
 from jwsgi.channel import Channel, ChannelClosed, ProtocolError
 from jwsgi.control import Control, cancel_interrupt, dump_stacks, interrupt_thread
 from jwsgi.reloading import ChangeMonitor
+from jwsgi.subinterpreters import Interpreters
 
 _PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -208,6 +212,8 @@ class Worker(object):
         self.settings = settings
         self.adapter = None
         self.control = None
+        # A site's sub-interpreters (jwsgi.subinterpreters), when the config turns them on.
+        self.interpreters = None
         self.threads = settings.config.get('threads', 1)
         self.stop_reason = None
         # The reason of the front end's ``stop``: what process_stopping carries.
@@ -298,6 +304,8 @@ class Worker(object):
         # Java stopped sending requests before the signal; its shutdown-timeout (SIGKILL) bounds this.
         while self.adapter.in_flight:
             time.sleep(0.02)
+        if self.interpreters is not None:
+            self.interpreters.stop(self.shutdown_reason or self.stop_reason)
 
     # -- control channel commands (called on the control thread) -----------------------------------------
 
@@ -308,8 +316,13 @@ class Worker(object):
         # so the reason is recorded before either can be mistaken for "the front end went away".
         self.control.send('stopping')
         # Subscribers run on a thread of their own so a slow one cannot stop the heartbeats.
-        threading.Thread(target=mod_wsgi.publish_stopping, args=(reason,), name='jwsgi-stopping',
+        threading.Thread(target=self._publish_stopping, args=(reason,), name='jwsgi-stopping',
                          daemon=True).start()
+
+    def _publish_stopping(self, reason):
+        mod_wsgi.publish_stopping(reason)
+        if self.interpreters is not None:
+            self.interpreters.publish_stopping(reason)
 
     def on_dump(self, reason):
         dump_stacks(reason, self.request_ids())
@@ -395,7 +408,7 @@ class Worker(object):
                 self._wake('front_end_closed')
 
 
-def start_monitor(config, application, control):
+def start_monitor(config, application, control, interpreters=None):
     """The reload monitor, when script reloading or reload_on_changes asks for one (else None)."""
     script = None
     script_mtime = None
@@ -415,13 +428,18 @@ def start_monitor(config, application, control):
     if site:
         # Every script loaded so far (the preloads) and each one a request loads later.
         application.watch(monitor.add_script)
+    if interpreters is not None:
+        # What the sub-interpreters loaded: their scripts (and, with reload_on_changes, modules).
+        interpreters.watch(monitor.add_script)
     monitor.start()
     return monitor
 
 
-def load_application(config, application):
+def load_application(config, application, interpreters=None):
     """Load at process start, before any channel connects: the application, or a site's preloads. A
-    failure is logged and the worker still serves (each request retries)."""
+    failure is logged and the worker still serves (each request retries). With sub-interpreters, an entry
+    of another application group than %{GLOBAL} starts that group's interpreter, which loads all of the
+    group's entries (in their order) itself."""
     if application.application_type != 'site':
         try:
             application.get()
@@ -429,7 +447,21 @@ def load_application(config, application):
             log('jwsgi worker: application failed to load (every request retries) pid=%d: %s\n%s'
                 % (os.getpid(), e, e.details))
         return
-    for entry in config.get('preload') or []:
+    entries = config.get('preload') or []
+    elsewhere = {}
+    if interpreters is not None:
+        for entry in entries:
+            group = entry.get('application_group')
+            group = application.default_group if group is None else group
+            if group != '':
+                elsewhere.setdefault(group, []).append(entry)
+    for entry in entries:
+        group = entry.get('application_group')
+        group = application.default_group if group is None else group
+        if group in elsewhere:
+            if group not in interpreters.groups:
+                interpreters.group(group, elsewhere[group])
+            continue
         try:
             application.preload(entry['script'], entry.get('callable_object') or 'application',
                                 entry.get('application_group'), bool(entry.get('import_only', False)))
@@ -515,9 +547,22 @@ def main(environ=None):
     except OSError as e:
         log('jwsgi worker: cannot start: %s\n' % e)
         return 2
-    load_application(config, application)
-    start_monitor(config, application, worker.control)
-    return worker.run(Adapter(config, application))
+    interpreters = None
+    if config.get('application_type') == 'site':
+        try:
+            interpreters = Interpreters.for_config(config, sys.path)
+        except ValueError as e:
+            log('jwsgi worker: cannot start: %s\n' % e)
+            return 2
+        if interpreters is not None:
+            # The main interpreter is %{GLOBAL}'s; every other group gets a sub-interpreter.
+            application.claim('')
+    worker.interpreters = interpreters
+    load_application(config, application, interpreters)
+    start_monitor(config, application, worker.control, interpreters)
+    adapter = Adapter(config, application)
+    adapter.router = interpreters
+    return worker.run(adapter)
 
 
 def _finish(code):
