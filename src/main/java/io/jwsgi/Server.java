@@ -181,8 +181,8 @@ public final class Server {
                         .map(p -> new WorkerRuntime.Preload(p.script(), p.callableObject(), p.applicationGroup(),
                                 p.importOnly())).toList();
                 WorkerRuntime.writeSiteConfig(g.config(), g.group().name(),
-                        new WorkerRuntime.SiteWorker(g.group().home(), preloads, g.group().environment()), isRoot(),
-                        workerConfig);
+                        new WorkerRuntime.SiteWorker(g.group().home(), preloads, g.group().environment(),
+                                g.group().subinterpreters()), isRoot(), workerConfig);
                 // Each group its own socket directory, owned by the group's user when it has one.
                 Path directory = sockets.resolve("g" + i);
                 Files.createDirectories(directory);

@@ -80,7 +80,8 @@ public final class WorkerRuntime {
      * scripts its mounts name ({@code application_type} "site": the front end sends SCRIPT_FILENAME and the
      * application group with each request), loads {@code preloads} at start, and starts in {@code home}.
      */
-    public record SiteWorker(Path home, List<Preload> preloads, Map<String, String> environment) {
+    public record SiteWorker(Path home, List<Preload> preloads, Map<String, String> environment,
+                             boolean subinterpreters) {
         public SiteWorker {
             preloads = List.copyOf(preloads);
             environment = Map.copyOf(environment);
@@ -104,6 +105,9 @@ public final class WorkerRuntime {
                     + ", \"import_only\": " + p.importOnly() + "}");
         }
         field(json, "preload", "[" + String.join(", ", preloads) + "]");
+        // Application groups other than %{GLOBAL} in sub-interpreters (docs/subinterpreters.md), when the group may
+        // see several; the GIL choice is the worker's (its own on 3.13+, shared before).
+        field(json, "subinterpreters", Boolean.toString(site.subinterpreters()));
         identity(json, c, asRoot, c.workerProcess().user(), c.workerProcess().group());
         write(json, c, file);
     }

@@ -193,9 +193,11 @@ public record Site(List<Listen> listens, List<HostSpec> hosts, List<ProcessGroup
      * @param preloads    scripts loaded at process start (WSGIScriptAlias with both groups given, WSGIImportScript)
      * @param environment process environment variables its interpreter reads at start (WSGIPythonOptimize is
      *                    PYTHONOPTIMIZE, WSGIPythonWarnings PYTHONWARNINGS, WSGIPythonEggs PYTHON_EGG_CACHE)
+     * @param subinterpreters whether its processes may see more than one application group, and so run each but
+     *                    %{GLOBAL} in a sub-interpreter of its own
      */
     public record ProcessGroup(String name, String serverName, List<Word> words, Path home, List<Preload> preloads,
-                               Map<String, String> environment, Source source) {
+                               Map<String, String> environment, boolean subinterpreters, Source source) {
         public ProcessGroup {
             words = List.copyOf(words);
             preloads = List.copyOf(preloads);

@@ -121,7 +121,8 @@ public final class SiteBuilder {
             // options after them win.
             List<Word> words = new ArrayList<>(groupDefaults);
             words.addAll(g.words());
-            built.add(new ProcessGroup(g.name(), owner, words, g.home(), List.of(), groupEnvironment, g.source()));
+            built.add(new ProcessGroup(g.name(), owner, words, g.home(), List.of(), groupEnvironment, false,
+                    g.source()));
         }
         Site site = new Site(listens, hosts, built, frontEnd, warnings);
         site = SiteChecks.check(site, errors, warnings, main.importScripts, vhostLevels.stream()

@@ -17,22 +17,24 @@ import java.util.Map;
 /**
  * The checks that need the whole site: every WSGI mount runs in a declared daemon process group it may use, the
  * scripts exist (a warning: mod_wsgi answers 404 at request time), and the preloads ({@code WSGIImportScript}, and
- * {@code WSGIScriptAlias} with both group options, as mod_wsgi 4.6.0 does) go to their groups. Also: one process
- * runs one application group until sub-interpreters exist, so two mounts whose application groups differ in one
- * process group are an error here rather than a 500 on the second one's first request.
+ * {@code WSGIScriptAlias} with both group options, as mod_wsgi 4.6.0 does) go to their groups. Also which process
+ * groups may see more than one application group: those run them in sub-interpreters (docs/subinterpreters.md);
+ * a group with one runs it in the main interpreter, where every extension module loads.
  */
 final class SiteChecks {
     private SiteChecks() {}
 
     /** What one mount runs in, as far as the configuration says without a request. */
-    private record Use(String applicationGroup, Source source) {}
 
     static Site check(Site site, List<ConfigProblem> errors, List<String> warnings, List<Directive> mainImports,
                       List<List<Directive>> vhostImports) {
         Map<String, ProcessGroup> groups = new LinkedHashMap<>();
         for (ProcessGroup g : site.groups()) groups.put(g.name(), g);
         Map<String, List<Preload>> preloads = new LinkedHashMap<>();
-        Map<String, Use> applicationGroups = new LinkedHashMap<>();
+        // The application groups each process group will run, as far as they are known without a request; a
+        // group that may see more than one runs them in sub-interpreters (%{GLOBAL} in the main interpreter).
+        Map<String, java.util.Set<String>> applicationGroups = new LinkedHashMap<>();
+        java.util.Set<String> dynamic = new java.util.HashSet<>();
         for (HostSpec host : site.hosts()) {
             for (Mount mount : host.mounts()) {
                 if (mount.kind() != Kind.WSGI) continue;
@@ -68,17 +70,8 @@ final class SiteChecks {
                 String app = mount.options().getOrDefault("application-group",
                         scope.applicationGroup() == null ? "%{RESOURCE}" : scope.applicationGroup());
                 String key = staticApplicationGroup(app, host, mount);
-                if (key != null) {
-                    Use first = applicationGroups.putIfAbsent(group, new Use(key, mount.source()));
-                    if (first != null && !first.applicationGroup().equals(key)) {
-                        errors.add(new ConfigProblem(mount.source(), what + "process group '" + group + "' would"
-                                + " run application group '" + display(key) + "' here and '"
-                                + display(first.applicationGroup()) + "' for " + first.source() + "; one process"
-                                + " runs one application group until sub-interpreters are supported: give each"
-                                + " application its own WSGIDaemonProcess, or put them in one with"
-                                + " WSGIApplicationGroup %{GLOBAL}"));
-                    }
-                }
+                if (key != null) applicationGroups.computeIfAbsent(group, g -> new java.util.HashSet<>()).add(key);
+                else dynamic.add(group);
                 if (file != null && mount.options().containsKey("process-group")
                         && mount.options().containsKey("application-group") && key != null && !key.contains(":*")) {
                     String callable = mount.options().getOrDefault("callable-object",
@@ -88,16 +81,44 @@ final class SiteChecks {
                 }
             }
         }
+        handlerScripts(site, groups.keySet(), dynamic);
         imports(mainImports, null, site, groups, preloads, errors);
         for (int i = 0; i < vhostImports.size(); i++) {
             imports(vhostImports.get(i), site.hosts().get(i), site, groups, preloads, errors);
         }
+        for (Map.Entry<String, List<Preload>> e : preloads.entrySet()) {
+            for (Preload p : e.getValue()) {
+                applicationGroups.computeIfAbsent(e.getKey(), g -> new java.util.HashSet<>()).add(p.applicationGroup());
+            }
+        }
         List<ProcessGroup> built = new ArrayList<>();
         for (ProcessGroup g : site.groups()) {
+            boolean several = dynamic.contains(g.name())
+                    || applicationGroups.getOrDefault(g.name(), java.util.Set.of()).size() > 1;
             built.add(new ProcessGroup(g.name(), g.serverName(), g.words(), g.home(),
-                    preloads.getOrDefault(g.name(), List.of()), g.environment(), g.source()));
+                    preloads.getOrDefault(g.name(), List.of()), g.environment(), several, g.source()));
         }
         return new Site(site.listens(), site.hosts(), built, site.frontEnd(), warnings);
+    }
+
+    /**
+     * Scripts found through SetHandler/AddHandler wsgi-script are known only per request; unless their scope names
+     * one fixed application group, each is its own (%{RESOURCE}), so their process group may see several.
+     */
+    private static void handlerScripts(Site site, java.util.Set<String> groups, java.util.Set<String> dynamic) {
+        for (HostSpec host : site.hosts()) {
+            List<Scope> scopes = new ArrayList<>();
+            scopes.add(host.scope());
+            for (Site.Section s : host.sections()) scopes.add(s.scope().over(host.scope()));
+            for (Scope scope : scopes) {
+                boolean handler = "wsgi-script".equals(scope.handler()) || scope.handlers().containsValue("wsgi-script");
+                if (!handler) continue;
+                String app = scope.applicationGroup();
+                if (app != null && !app.startsWith("%{") || "%{GLOBAL}".equalsIgnoreCase(app)) continue;
+                if (scope.processGroup() == null || scope.processGroup().startsWith("%{")) dynamic.addAll(groups);
+                else dynamic.add(scope.processGroup());
+            }
+        }
     }
 
     /** WSGIImportScript FILE process-group=NAME application-group=NAME: both options are required. */
@@ -177,10 +198,6 @@ final class SiteChecks {
                     : server + "|" + stripSlash(mount.url());
             default -> value.startsWith("%{") ? null : value;
         };
-    }
-
-    private static String display(String applicationGroup) {
-        return applicationGroup.isEmpty() ? "%{GLOBAL}" : applicationGroup;
     }
 
     private static String stripSlash(String s) {

@@ -38,6 +38,7 @@ class SiteIT {
             Files.createDirectories(dir.resolve(app));
             Files.copy(ECHO, dir.resolve(app).resolve("echo.wsgi"));
         }
+        Files.copy(ECHO, dir.resolve("shop/second.wsgi"));
         Files.writeString(dir.resolve("shop/marker.py"),
                 "import sys, types\nsys.modules['site_marker_preloaded'] = types.ModuleType('site_marker_preloaded')\n");
         Files.createDirectories(dir.resolve("htdocs/noexec"));
@@ -68,6 +69,7 @@ class SiteIT {
                 <VirtualHost *:*>
                     ServerName shop.example
                     ServerAlias www.shop.example
+                    WSGIScriptAlias /second ${SITE}/shop/second.wsgi process-group=shop
                     WSGIScriptAlias / ${SITE}/shop/echo.wsgi process-group=shop application-group=%%{GLOBAL}
                     Alias /static/ ${SITE}/static/
                     <Directory ${SITE}/static>
@@ -222,6 +224,22 @@ class SiteIT {
         assertThat(get("legacy.example", "/denied/x.txt").statusCode()).isEqualTo(403); // Deny from all
         assertThat(get("legacy.example", "/data.custom").headers().get("Content-Type")).startsWith("text/x-custom");
         assertThat(get("legacy.example", "/").body()).isEqualTo("<h1>legacy</h1>\n"); // DirectoryIndex
+    }
+
+    @Test
+    void twoApplicationGroupsOfOneProcessGroupDoNotShareModuleState() throws Exception {
+        // "/" runs in %{GLOBAL}, the main interpreter, where WSGIImportScript put its marker module; "/second" in
+        // its own application group (%{RESOURCE}), a sub-interpreter of the same processes, without it
+        Reply global = get("shop.example", "/x");
+        Reply second = get("shop.example", "/second/x");
+        assertThat(second.statusCode()).as(server.output()).isEqualTo(200);
+        assertThat(field(global.body(), "mod_wsgi.application_group")).isEmpty();
+        assertThat(field(second.body(), "mod_wsgi.application_group")).startsWith("shop.example:").endsWith("|/second");
+        assertThat(global.body()).contains("site_marker_preloaded");
+        assertThat(second.body()).doesNotContain("site_marker_preloaded");
+        assertThat(field(second.body(), "SCRIPT_NAME")).isEqualTo("/second");
+        assertThat(List.of(server.workerPids().stream().map(String::valueOf).toArray()))
+                .contains(field(second.body(), "pid"));
     }
 
     @Test

@@ -223,21 +223,39 @@ class SiteBuilderTest {
     }
 
     @Test
-    void twoApplicationGroupsInOneProcessGroupAreRefusedUntilSubInterpretersExist() throws Exception {
-        assertThat(errors("""
+    void aProcessGroupThatMaySeeSeveralApplicationGroupsRunsThemInSubInterpreters() throws Exception {
+        Site several = ok("""
                 WSGIDaemonProcess one
                 WSGIProcessGroup one
                 WSGIScriptAlias /a @ROOT@/a/wsgi.py
                 WSGIScriptAlias /b @ROOT@/b/wsgi.py
-                """)).singleElement().asString().contains("one process runs one application group");
-        // in one application group they share the process, as in mod_wsgi
-        ok("""
+                """);
+        assertThat(several.groups().getFirst().subinterpreters()).isTrue();
+        // one application group (here %{GLOBAL} for both, so they share it as in mod_wsgi): the main interpreter
+        Site shared = ok("""
                 WSGIDaemonProcess one
                 WSGIProcessGroup one
                 WSGIApplicationGroup %{GLOBAL}
                 WSGIScriptAlias /a @ROOT@/a/wsgi.py
                 WSGIScriptAlias /b @ROOT@/b/wsgi.py
                 """);
+        assertThat(shared.groups().getFirst().subinterpreters()).isFalse();
+        Site single = ok("""
+                WSGIDaemonProcess one
+                WSGIScriptAlias / @ROOT@/a/wsgi.py process-group=one
+                """);
+        assertThat(single.groups().getFirst().subinterpreters()).isFalse();
+        // scripts found through AddHandler are each their own application group
+        Site handlers = ok("""
+                WSGIDaemonProcess one
+                WSGIProcessGroup one
+                DocumentRoot @ROOT@/a
+                <Directory @ROOT@/a>
+                    Options ExecCGI
+                    AddHandler wsgi-script .py
+                </Directory>
+                """);
+        assertThat(handlers.groups().getFirst().subinterpreters()).isTrue();
     }
 
     @Test
