@@ -417,6 +417,9 @@ public final class Supervisor implements AutoCloseable {
         w.killReason = reason.replace('-', '_');
         w.killDeadlineNanos = 0;
         log.warn("worker killed reason={} group={} slot={} pid={}", reason, spec.name(), w.slot(), w.pid());
+        // Out of rotation first: a request arriving now waits for the replacement instead of taking an idle
+        // channel of this process and getting 502 when the kill closes it (TimeoutsIT saw that under load).
+        dispatcher.quiesce(w);
         w.process().destroyForcibly();
     }
 

@@ -509,7 +509,7 @@ final class ScopeBuilder {
                 "wsgiswitchinterval", "requestheader",
                 "errordocument", "authtype", "authname", "authuserfile",
                 "authbasicprovider", "authdigestprovider", "proxypass", "proxypassreverse", "rewriteengine",
-                "rewriterule", "rewritecond", "expiresactive", "expiresbytype", "sslverifyclient", "sslverifydepth",
+                "rewriterule", "rewritecond", "expiresactive", "expiresbytype", 
                 "protocols")) {
             m.put(n, later);
         }

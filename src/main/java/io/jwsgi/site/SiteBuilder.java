@@ -276,7 +276,8 @@ public final class SiteBuilder {
                 // Channels are the front end's own listening sockets under the server root (docs/configuration.md).
             }
             case "sslengine", "sslcertificatefile", "sslcertificatekeyfile", "sslcertificatechainfile",
-                 "sslcacertificatefile", "sslprotocol", "sslciphersuite", "sslhonorcipherorder" -> ssl(d, name, vhost);
+                 "sslcacertificatefile", "sslprotocol", "sslciphersuite", "sslhonorcipherorder", "sslverifyclient",
+                 "sslverifydepth", "ssloptions" -> ssl(d, name, vhost);
             default -> {
                 if (!level.scope.directive(d)) unknown(d);
             }
@@ -300,6 +301,24 @@ public final class SiteBuilder {
             }
         };
         if (kind == null) return;
+        if (d.children().stream().anyMatch(c -> c.is("SSLVerifyClient") || c.is("SSLVerifyDepth"))) {
+            // Client certificates are the HTTPS listener's (--ssl-verify-client URL): only a <Location> can say.
+            List<Directive> rest = new ArrayList<>();
+            for (Directive c : d.children()) {
+                if (!c.is("SSLVerifyClient") && !c.is("SSLVerifyDepth")) {
+                    rest.add(c);
+                } else if (c.is("SSLVerifyClient")) {
+                    if (kind == SectionKind.LOCATION && !name.endsWith("match") && d.args().size() == 1
+                            && d.args().getFirst().startsWith("/")) {
+                        verifyClient(c, d.args().getFirst());
+                    } else {
+                        error(c.source(), "SSLVerifyClient is supported in a <VirtualHost> and in a <Location /path>,"
+                                + " not in <" + d.name() + ">");
+                    }
+                }
+            }
+            d = new Directive(d.name(), d.args(), d.source(), rest);
+        }
         // The section and the <Files> sections nested in it (a Directory's), each matched on its own.
         ScopeBuilder.section(d, kind, name.endsWith("match"), null, errors, environment, level.sections);
     }
@@ -446,7 +465,28 @@ public final class SiteBuilder {
             case "sslcertificatekeyfile" -> pathWord(d, "--ssl-certificate-key-file");
             case "sslcertificatechainfile" -> pathWord(d, "--ssl-certificate-chain-file");
             case "sslcacertificatefile" -> pathWord(d, "--ssl-ca-certificate-file");
-            default -> { } // protocol and cipher choices: Jetty's modern defaults (docs/tls.md)
+            case "sslverifyclient" -> verifyClient(d, "/");
+            case "ssloptions" -> {
+                // +StdEnvVars: the SSL_* variables in the environ (--ssl-environment); the other options are
+                // Apache's own (ExportCertData, StrictRequire, ...) and have no effect here.
+                for (String o : d.args()) {
+                    if (o.equalsIgnoreCase("+StdEnvVars") || o.equalsIgnoreCase("StdEnvVars")) {
+                        frontEnd.add(new Word("--ssl-environment", d.source()));
+                    }
+                }
+            }
+            default -> { } // protocol and cipher choices and SSLVerifyDepth: Jetty's defaults (docs/tls.md)
+        }
+    }
+
+    /** {@code SSLVerifyClient require} for a URL prefix: the whole host ("/") or a {@code <Location>}. */
+    private void verifyClient(Directive d, String url) {
+        if (!args(d, 1, 1)) return;
+        switch (d.args().getFirst().toLowerCase(Locale.ROOT)) {
+            case "require" -> front(d, "--ssl-verify-client", url);
+            case "none" -> { }
+            default -> error(d.source(), "SSLVerifyClient " + d.args().getFirst() + ": only require and none are"
+                    + " supported (a certificate is asked for where it is required)");
         }
     }
 

@@ -43,6 +43,8 @@ class ConfigurationDocTest {
             "WSGIRestrictStdin", "WSGIRestrictStdout", "WSGIRestrictSignal", "WSGIIgnoreActivity",
             "WSGISocketPrefix", "WSGISocketRotation", "WSGIRestrictEmbedded", "WSGIAcceptMutex", "SSLEngine",
             "SSLCertificateFile", "SSLCertificateKeyFile", "SSLCertificateChainFile", "SSLCACertificateFile",
+            "SSLVerifyClient", "SSLVerifyDepth", "SSLOptions", "AddType", "User", "Group", "ListenBacklog",
+            "AddOutputFilterByType",
             "SSLProtocol", "SSLCipherSuite", "SSLHonorCipherOrder",
             // every level (ScopeBuilder)
             "WSGIProcessGroup", "WSGIApplicationGroup", "WSGICallableObject", "WSGIPassAuthorization",

@@ -303,5 +303,34 @@ class SiteBuilderTest {
         assertThat(router.route("h", 80, "/also-retired").mount().status()).isEqualTo(410);
         assertThat(router.route("h", 80, "/img/a.png").file()).isEqualTo(root.resolve("static/a.png"));
     }
+
+    @Test
+    void clientCertificatesAndTheSslEnvironmentOfATlsVirtualHostBecomeTheListenersOptions() throws Exception {
+        Site site = ok("""
+                WSGIDaemonProcess one
+                WSGIProcessGroup one
+                <VirtualHost *:443>
+                    ServerName secure.example
+                    SSLEngine on
+                    SSLCertificateFile cert.pem
+                    SSLCertificateKeyFile key.pem
+                    SSLCACertificateFile ca.pem
+                    SSLOptions +StdEnvVars
+                    WSGIScriptAlias / @ROOT@/a/wsgi.py
+                    <Location /admin>
+                        SSLVerifyClient require
+                        SSLVerifyDepth 2
+                    </Location>
+                </VirtualHost>
+                """);
+        assertThat(site.frontEnd().stream().map(Word::text).toList()).containsSubsequence("--https-port", "443")
+                .containsSubsequence("--ssl-ca-certificate-file", root.resolve("ca.pem").toString())
+                .contains("--ssl-environment").containsSubsequence("--ssl-verify-client", "/admin");
+        assertThat(errors("""
+                <VirtualHost *:443>
+                    SSLVerifyClient optional
+                </VirtualHost>
+                """)).singleElement().asString().contains("SSLVerifyClient optional: only require and none");
+    }
 }
 
