@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -53,6 +54,10 @@ class SiteHandlerTest {
     }
 
     void start(String conf) throws Exception {
+        start(conf, SiteHandlerTest::group);
+    }
+
+    void start(String conf, java.util.function.Function<String, Handler> groupHandler) throws Exception {
         Files.createDirectories(root.resolve("apps"));
         Files.writeString(root.resolve("apps/one.wsgi"), "");
         Files.writeString(root.resolve("apps/two.wsgi"), "");
@@ -65,7 +70,7 @@ class SiteHandlerTest {
         connector = new LocalConnector(server);
         server.addConnector(connector);
         Map<String, Handler> groups = new LinkedHashMap<>();
-        for (var g : site.site().groups()) groups.put(g.name(), group(g.name()));
+        for (var g : site.site().groups()) groups.put(g.name(), groupHandler.apply(g.name()));
         server.setHandler(new SiteHandler(new Router(site.site().hosts()), site.site().hosts(), groups,
                 Map.of("FROM_ENV", "env-value"), Duration.ofSeconds(30), Duration.ofSeconds(5)));
         server.start();
@@ -151,6 +156,58 @@ class SiteHandlerTest {
         String chunked = "POST /app HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
                 + "1\r\nx\r\n0\r\n\r\n";
         assertThat(HttpTester.parseResponse(connector.getResponse(chunked)).getStatus()).isEqualTo(411);
+    }
+
+    @Test
+    void errorDocumentsAnswerTheFrontEndsOwnErrors() throws Exception {
+        Files.createDirectories(root.resolve("errors"));
+        Files.writeString(root.resolve("errors/missing.html"), "<p>not here</p>\n");
+        start("""
+                WSGIDaemonProcess alpha
+                WSGIProcessGroup alpha
+                WSGIApplicationGroup %{GLOBAL}
+                Alias /errors @ROOT@/errors
+                WSGIScriptAlias /app @ROOT@/apps/one.wsgi
+                WSGIScriptAlias /missing @ROOT@/apps/none.wsgi
+                WSGIScriptAlias /dyn @ROOT@/apps/two.wsgi process-group=%{ENV:NO_SUCH_GROUP}
+                ErrorDocument 404 /errors/missing.html
+                ErrorDocument 403 "Go away, please"
+                ErrorDocument 500 https://status.example/down
+                <Location /app/closed>
+                    Require all denied
+                </Location>
+                <Location /app/plain>
+                    Require all denied
+                    ErrorDocument 403 default
+                </Location>
+                <Location /other>
+                    ErrorDocument 404 "Nothing at all here"
+                </Location>
+                <Location /broken>
+                    ErrorDocument 404 /errors/gone-too.html
+                </Location>
+                """);
+        for (String path : List.of("/missing", "/nowhere", "/errors/nope.html")) {
+            HttpTester.Response notFound = get("h", path); // no script, no mount, no static file
+            assertThat(notFound.getStatus()).as(path).isEqualTo(404);
+            assertThat(notFound.getContent()).as(path).isEqualTo("<p>not here</p>\n");
+            assertThat(notFound.get("Content-Type")).as(path).startsWith("text/html");
+        }
+        HttpTester.Response denied = get("h", "/app/closed");
+        assertThat(denied.getStatus()).isEqualTo(403);
+        assertThat(denied.getContent()).isEqualTo("Go away, please");
+        assertThat(denied.get("Content-Type")).isEqualTo("text/html; charset=iso-8859-1");
+        HttpTester.Response plain = get("h", "/app/plain");
+        assertThat(plain.getStatus()).isEqualTo(403);
+        assertThat(plain.getContent()).doesNotContain("Go away");
+        assertThat(get("h", "/other/x").getContent()).isEqualTo("Nothing at all here");
+        HttpTester.Response broken = get("h", "/broken"); // the document itself is missing: the standard page
+        assertThat(broken.getStatus()).isEqualTo(404);
+        assertThat(broken.getContent()).doesNotContain("not here");
+        HttpTester.Response noGroup = get("h", "/dyn");
+        assertThat(noGroup.getStatus()).isEqualTo(302);
+        assertThat(noGroup.get("Location")).isEqualTo("https://status.example/down");
+        assertThat(get("h", "/app/x").getStatus()).isEqualTo(200); // the application's answers are its own
     }
 
     @Test
