@@ -308,6 +308,24 @@ public final class SiteHandler extends Handler.AbstractContainer {
         environ.put("mod_wsgi.callable_object", callable);
         request.setAttribute(WsgiHandler.ROUTED, new WsgiHandler.Routed(
                 new Environ.Split(route.scriptName(), route.pathInfo()), environ, passAuthorization));
+        if (Boolean.TRUE.equals(scope.errorOverride()) || !scope.errorDocuments().isEmpty()) {
+            // WSGIErrorOverride: the application's error statuses get the front end's page (its ErrorDocument);
+            // ErrorDocuments also answer the front end's own failures (no worker thread, a timeout, ...).
+            ErrorOverride overridden = new ErrorOverride(request, response, Boolean.TRUE.equals(scope.errorOverride()),
+                    new ErrorOverride.Page() {
+                        @Override
+                        public void write(Request req, Response res, Callback cb, int status) {
+                            errorPage(route, req, res, cb, status);
+                        }
+
+                        @Override
+                        public boolean documented(int status) {
+                            return scope.errorDocument(status) != null;
+                        }
+                    });
+            response = overridden;
+            callback = overridden.around(callback);
+        }
         return group.handle(request, response, callback);
     }
 

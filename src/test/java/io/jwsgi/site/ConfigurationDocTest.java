@@ -49,7 +49,7 @@ class ConfigurationDocTest {
             "WSGIChunkedRequest", "Require", "SetEnv", "UnsetEnv", "PassEnv", "Options", "SetHandler", "AddHandler",
             "RemoveHandler", "WSGIMapHEADToGET", "WSGIRestrictProcess", "SetEnvIf", "SetEnvIfNoCase", "Header",
             "Order", "Allow", "Deny", "DirectoryIndex", "AddDefaultCharset", "WSGIScriptReloading", "Satisfy",
-            "ErrorDocument");
+            "ErrorDocument", "WSGIErrorOverride");
 
     static String doc;
 
