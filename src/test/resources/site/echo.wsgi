@@ -16,6 +16,15 @@ def application(environ, start_response):
         os._exit(1)  # a process dying in the middle of a request, as a segfaulting extension would
     if path == '/sleep':
         time.sleep(float(environ.get('QUERY_STRING') or '1'))
+    if '/status/' in path:  # answers with that status and a page of its own (?big: 300 kB of it)
+        environ['wsgi.input'].read()
+        status = int(path.rsplit('/', 1)[1])
+        body = b'the application page %d\n' % status
+        if environ.get('QUERY_STRING') == 'big':
+            body = body * (300000 // len(body))
+        start_response('%d From The App' % status, [('Content-Type', 'text/plain'), ('X-App', 'yes'),
+                                                    ('Content-Length', str(len(body)))])
+        return [body]
     if path.endswith('/body'):
         data = environ['wsgi.input'].read()
         body = ('%d' % len(data)).encode()

@@ -347,9 +347,9 @@ public final class Server {
                         c.headerBufferSize(), config.limitRequestBody(), Map.of(), c.socketTimeout(),
                         config.keepAliveTimeout()), VirtualThreads.getExecutor(pool)));
             }
-            Handler site = new io.jwsgi.frontend.SiteHandler(plan.router(), plan.site().hosts(), byName,
-                    System.getenv(), config.socketTimeout(), config.keepAliveTimeout());
-            wsgi = express == null ? site : new Handler.Sequence(site, express);
+            io.jwsgi.frontend.SiteHandler site = new io.jwsgi.frontend.SiteHandler(plan.router(), plan.site().hosts(),
+                    byName, System.getenv(), config.socketTimeout(), config.keepAliveTimeout());
+            wsgi = express == null ? site : new Handler.Sequence(site.passOnUnrouted(), express);
         }
         // --max-clients bounds the requests being handled (Apache's MaxRequestWorkers), not connections:
         // idle keep-alive connections must never lock new clients out.

@@ -63,6 +63,7 @@ public sealed interface Failure {
         String title = status + " " + failure.title();
         String page = "<!DOCTYPE html>\n<html><head><title>" + title + "</title></head><body><h1>" + title
                 + "</h1></body></html>\n";
+        response.getRequest().setAttribute(ErrorOverride.FRONT_END_ERROR, Boolean.TRUE); // an ErrorDocument answers it
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/html; charset=utf-8");
         if (status == 503) response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");

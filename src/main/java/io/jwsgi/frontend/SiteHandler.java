@@ -55,6 +55,8 @@ public final class SiteHandler extends Handler.AbstractContainer {
     private final List<HostSpec> hosts;
     /** Where a file request that arrived on the selector thread is served (file reads block), set at start. */
     private Executor threads;
+    /** Requests no mount or document root takes go to the next handler, never to an ErrorDocument 404. */
+    private boolean passOnUnrouted;
 
     /**
      * @param groups      each process group's handler, by name
@@ -70,6 +72,15 @@ public final class SiteHandler extends Handler.AbstractContainer {
         this.socketTimeout = socketTimeout;
         this.keepAliveTimeout = keepAliveTimeout;
         for (Handler h : groups.values()) addBean(h, true);
+    }
+
+    /**
+     * Requests that match no mount and no document root are left to the handler after this one (start-server's
+     * application with --include-file) even when an {@code ErrorDocument 404} is configured.
+     */
+    public SiteHandler passOnUnrouted() {
+        passOnUnrouted = true;
+        return this;
     }
 
     @Override
@@ -146,12 +157,15 @@ public final class SiteHandler extends Handler.AbstractContainer {
         route = router.handlerScript(route);
         Scope scope = route.scope();
         // Access before existence, as in Apache: a denied URL is a 403 whether or not anything is there.
-        if (scope.access() != null && !(scope.access() instanceof AccessRule.All(boolean granted) ? granted
-                : scope.access().grants(peer(request)))) {
+        if (!granted(scope, request)) {
             log.info("request refused by Require status=403 path={} client={}", path, Request.getRemoteAddr(request));
-            return error(request, response, callback, HttpStatus.FORBIDDEN_403);
+            return error(route, request, response, callback, HttpStatus.FORBIDDEN_403);
         }
-        if (route.notFound()) return false;
+        if (route.notFound()) {
+            // Nothing here: the next handler's (start-server's application with --include-file), else a 404.
+            if (passOnUnrouted || scope.errorDocument(HttpStatus.NOT_FOUND_404) == null) return false;
+            return error(route, request, response, callback, HttpStatus.NOT_FOUND_404);
+        }
         if (!scope.headers().isEmpty()) {
             HeaderEdits edited = new HeaderEdits(request, response, scope.headers());
             response = edited;
@@ -184,7 +198,7 @@ public final class SiteHandler extends Handler.AbstractContainer {
             Response.sendRedirect(request, response, callback, status, location, true);
             return true;
         }
-        return error(request, response, callback, status);
+        return error(route, request, response, callback, status);
     }
 
     /**
@@ -208,12 +222,12 @@ public final class SiteHandler extends Handler.AbstractContainer {
         StaticMount mount = statics.get(route.mount() == null ? route.host() : route.mount());
         Path base = route.mount() == null ? route.host().documentRoot() : base(route.mount());
         if (mount == null || base == null || !route.file().startsWith(base)) {
-            return error(request, response, callback, HttpStatus.NOT_FOUND_404);
+            return error(route, request, response, callback, HttpStatus.NOT_FOUND_404);
         }
         String inMount = "/" + base.relativize(route.file()).toString();
         if (route.pathInfo().endsWith("/") && !inMount.endsWith("/")) inMount += "/";
         if (!StaticFiles.serve(mount, inMount, true, request, response, callback, socketTimeout, keepAliveTimeout)) {
-            return error(request, response, callback, HttpStatus.NOT_FOUND_404);
+            return error(route, request, response, callback, HttpStatus.NOT_FOUND_404);
         }
         return true;
     }
@@ -229,13 +243,13 @@ public final class SiteHandler extends Handler.AbstractContainer {
             if (!Boolean.TRUE.equals(scope.execCgi())) {
                 log.warn("Options ExecCGI is off in this directory status=403 path={} script={}",
                         request.getHttpURI().getPath(), script);
-                return error(request, response, callback, HttpStatus.FORBIDDEN_403);
+                return error(route, request, response, callback, HttpStatus.FORBIDDEN_403);
             }
         }
         if (script == null || !Files.isRegularFile(script)) {
             log.warn("WSGI script not found status=404 path={} script={} mount={}", request.getHttpURI().getPath(),
                     script, mount == null ? null : mount.source());
-            return error(request, response, callback, HttpStatus.NOT_FOUND_404);
+            return error(route, request, response, callback, HttpStatus.NOT_FOUND_404);
         }
         int port = route.host().port() != 0 ? route.host().port() : localPort;
         String hostHeader = request.getHeaders().get(HttpHeader.HOST);
@@ -245,19 +259,19 @@ public final class SiteHandler extends Handler.AbstractContainer {
         if (!scope.restrictProcess().isEmpty() && !scope.restrictProcess().contains(groupName)) {
             log.warn("process group not allowed here by WSGIRestrictProcess status=403 path={} process_group={}",
                     request.getHttpURI().getPath(), groupName);
-            return error(request, response, callback, HttpStatus.FORBIDDEN_403);
+            return error(route, request, response, callback, HttpStatus.FORBIDDEN_403);
         }
         Handler group = groupName == null ? null : groups.get(groupName);
         if (group == null) {
             log.error("no daemon process group for this request status=500 path={} process_group={} script={}"
                     + " (embedded mode is not available: name a WSGIDaemonProcess with WSGIProcessGroup)",
                     request.getHttpURI().getPath(), groupName, script);
-            return error(request, response, callback, HttpStatus.INTERNAL_SERVER_ERROR_500);
+            return error(route, request, response, callback, HttpStatus.INTERNAL_SERVER_ERROR_500);
         }
         Boolean chunked = scope.chunkedRequest();
         if (!Boolean.TRUE.equals(chunked) && request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING)) {
             // mod_wsgi refuses a body of unknown length unless WSGIChunkedRequest On says the app can read one.
-            return error(request, response, callback, HttpStatus.LENGTH_REQUIRED_411);
+            return error(route, request, response, callback, HttpStatus.LENGTH_REQUIRED_411);
         }
         String applicationGroup = Router.expand(options.getOrDefault("application-group",
                 scope.applicationGroup() == null ? "%{RESOURCE}" : scope.applicationGroup()), route, requestHost,
@@ -294,6 +308,24 @@ public final class SiteHandler extends Handler.AbstractContainer {
         environ.put("mod_wsgi.callable_object", callable);
         request.setAttribute(WsgiHandler.ROUTED, new WsgiHandler.Routed(
                 new Environ.Split(route.scriptName(), route.pathInfo()), environ, passAuthorization));
+        if (Boolean.TRUE.equals(scope.errorOverride()) || !scope.errorDocuments().isEmpty()) {
+            // WSGIErrorOverride: the application's error statuses get the front end's page (its ErrorDocument);
+            // ErrorDocuments also answer the front end's own failures (no worker thread, a timeout, ...).
+            ErrorOverride overridden = new ErrorOverride(request, response, Boolean.TRUE.equals(scope.errorOverride()),
+                    new ErrorOverride.Page() {
+                        @Override
+                        public void write(Request req, Response res, Callback cb, int status) {
+                            errorPage(route, req, res, cb, status);
+                        }
+
+                        @Override
+                        public boolean documented(int status) {
+                            return scope.errorDocument(status) != null;
+                        }
+                    });
+            response = overridden;
+            callback = overridden.around(callback);
+        }
         return group.handle(request, response, callback);
     }
 
@@ -348,10 +380,87 @@ public final class SiteHandler extends Handler.AbstractContainer {
         return route.host().serverName() != null ? route.host().serverName() : Request.getServerName(request);
     }
 
-    private boolean error(Request request, Response response, Callback callback, int status) {
+    /** The front end's own error response for a request routed to {@code route}: its scope's ErrorDocument, if any. */
+    private boolean error(Router.Route route, Request request, Response response, Callback callback, int status) {
         WsgiHandler.keepAlive(request, response, socketTimeout, keepAliveTimeout);
-        Response.writeError(request, response, callback, status);
+        errorPage(route, request, response, callback, status);
         return true;
+    }
+
+    /**
+     * Writes the error response for {@code status} as Apache's {@code ap_die} does: the scope's ErrorDocument - a
+     * message (the body, text/html), a local path (its static file, served with the error's status, as Apache's
+     * internal redirect does; a path Require refuses or where there is no file gets the standard page, as Apache
+     * falls back on a failed ErrorDocument), a URL (302 to it) - else Jetty's standard error page.
+     */
+    private void errorPage(Router.Route route, Request request, Response response, Callback callback, int status) {
+        Site.ErrorDocument doc = route.scope().errorDocument(status);
+        if (doc == null) {
+            Response.writeError(request, response, callback, status);
+            return;
+        }
+        switch (doc.kind()) {
+            case TEXT -> {
+                String text = doc.value();
+                boolean latin1 = text.chars().allMatch(c -> c < 256);
+                response.setStatus(status);
+                // Apache's error responses are text/html; charset=iso-8859-1 (a message beyond it goes as UTF-8).
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/html; charset=" + (latin1 ? "iso-8859-1"
+                        : "utf-8"));
+                byte[] body = text.getBytes(latin1 ? java.nio.charset.StandardCharsets.ISO_8859_1
+                        : java.nio.charset.StandardCharsets.UTF_8);
+                response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+                response.write(true, java.nio.ByteBuffer.wrap(body), callback);
+            }
+            case REMOTE -> Response.sendRedirect(request, response, callback, HttpStatus.FOUND_302, doc.value(), true);
+            case LOCAL -> {
+                if (InlineDispatch.onSelectorThread()) {
+                    threads.execute(() -> localDocument(route, doc, request, response, callback, status));
+                } else {
+                    localDocument(route, doc, request, response, callback, status);
+                }
+            }
+            case DEFAULT -> Response.writeError(request, response, callback, status); // errorDocument() never gives it
+        }
+    }
+
+    /** An ErrorDocument's local path: routed again in the request's virtual host, its static file as the body. */
+    private void localDocument(Router.Route route, Site.ErrorDocument doc, Request request, Response response,
+                               Callback callback, int status) {
+        try {
+            String path = doc.value();
+            int query = path.indexOf('?');
+            Router.Route target = router.handlerScript(router.route(route.host(),
+                    query < 0 ? path : path.substring(0, query)));
+            org.eclipse.jetty.http.content.HttpContent content = null;
+            if (target.kind() == Kind.ALIAS && target.file() != null && granted(target.scope(), request)) {
+                StaticMount mount = statics.get(target.mount() == null ? target.host() : target.mount());
+                Path base = target.mount() == null ? target.host().documentRoot() : base(target.mount());
+                if (mount != null && base != null && target.file().startsWith(base)
+                        && Files.isRegularFile(target.file())) {
+                    content = mount.identity("/" + base.relativize(target.file())); // never a precompressed sibling
+                }
+            }
+            if (content == null || content.getResource().isDirectory()) {
+                log.warn("ErrorDocument not served, the standard page instead status={} document={} source={}",
+                        status, path, doc.source());
+                Response.writeError(request, response, callback, status);
+                return;
+            }
+            response.setStatus(status);
+            String type = content.getContentTypeValue();
+            if (type != null) response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, content.getContentLengthValue());
+            content.writeTo(response, 0, -1, callback);
+        } catch (Throwable x) {
+            callback.failed(x);
+        }
+    }
+
+    /** Whether the scope's Require (or Order/Allow/Deny) rules let the request's client in. */
+    private static boolean granted(Scope scope, Request request) {
+        return scope.access() == null || (scope.access() instanceof AccessRule.All(boolean granted) ? granted
+                : scope.access().grants(peer(request)));
     }
 
     private static InetAddress peer(Request request) {

@@ -20,8 +20,8 @@ import java.util.regex.PatternSyntaxException;
  * Location sections — and the sections themselves: which WSGI process and application group serve a request, its
  * callable, {@code WSGIPassAuthorization}, {@code WSGIChunkedRequest}, the {@code Require} rules and the
  * environment values (SetEnv, UnsetEnv, PassEnv, SetEnvIf), the handlers (SetHandler, AddHandler, Options ExecCGI),
- * WSGIMapHEADToGET, WSGIRestrictProcess, Header edits and Apache 2.2's Order/Allow/Deny. Each level has one builder;
- * {@link #build} gives its {@link Scope}. Longer than most classes because it is the one table of section-level
+ * WSGIMapHEADToGET, WSGIRestrictProcess, Header edits, ErrorDocument and WSGIErrorOverride, and Apache 2.2's
+ * Order/Allow/Deny. Each level has one builder; {@link #build} gives its {@link Scope}. Longer than most classes because it is the one table of section-level
  * directives (docs/configuration.md lists the same).
  */
 final class ScopeBuilder {
@@ -46,6 +46,8 @@ final class ScopeBuilder {
     private final List<Site.EnvCondition> conditions = new ArrayList<>();
     private final List<Site.HeaderEdit> headers = new ArrayList<>();
     private final Map<String, String> types = new LinkedHashMap<>();
+    private final Map<Integer, Site.ErrorDocument> errorDocuments = new LinkedHashMap<>();
+    private Boolean errorOverride;
     /** A Directory, Files or Location section's builder (some directives are only offered at server and host level). */
     private boolean section;
     /** Order / Allow / Deny, when any of them is given here (then they are this scope's access rule). */
@@ -77,7 +79,8 @@ final class ScopeBuilder {
                 java.util.Collections.unmodifiableMap(new LinkedHashMap<>(setenv)), handler,
                 java.util.Collections.unmodifiableMap(new LinkedHashMap<>(handlers)), execCgi, mapHeadToGet,
                 restrictProcess, conditions, headers,
-                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(types)));
+                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(types)),
+                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(errorDocuments)), errorOverride);
     }
 
     /** Handles {@code d} if it is a scope directive; false if it is not one. */
@@ -128,6 +131,8 @@ final class ScopeBuilder {
             }
             case "setenvif", "setenvifnocase" -> setEnvIf(d);
             case "header" -> header(d);
+            case "errordocument" -> errorDocument(d);
+            case "wsgierroroverride" -> errorOverride = onOff(d, errors);
             case "addtype" -> {
                 if (section) {
                     error(d, "AddType inside a section is not supported yet: give it at server or <VirtualHost> level");
@@ -229,6 +234,52 @@ final class ScopeBuilder {
         } else {
             headers.add(new Site.HeaderEdit(action, a.get(1), want == 3 ? a.get(2) : null));
         }
+    }
+
+    /**
+     * {@code ErrorDocument CODE ACTION}, told apart as Apache's core does once the quotes are gone: text with a space
+     * is a message, a leading '/' a local path, {@code scheme:} a URL, {@code default} the reset, anything else a
+     * message. A later one for the same code wins.
+     */
+    private void errorDocument(Directive d) {
+        List<String> a = d.args();
+        if (a.size() != 2) {
+            error(d, "ErrorDocument takes a status code and a message, a local URL path or a URL, got " + a.size()
+                    + " arguments");
+            return;
+        }
+        int code;
+        try {
+            code = Integer.parseInt(a.getFirst());
+        } catch (NumberFormatException e) {
+            code = -1;
+        }
+        if (code < 400 || code > 599) {
+            error(d, "ErrorDocument: '" + a.getFirst() + "' is not an error status (400 to 599)");
+            return;
+        }
+        String action = a.get(1);
+        Site.DocumentKind kind;
+        if (action.contains(" ")) kind = Site.DocumentKind.TEXT;
+        else if (action.startsWith("/")) kind = Site.DocumentKind.LOCAL;
+        else if (action.matches("[A-Za-z][A-Za-z0-9+.-]*:.*")) kind = Site.DocumentKind.REMOTE;
+        else if (action.equalsIgnoreCase("default")) kind = Site.DocumentKind.DEFAULT;
+        else kind = Site.DocumentKind.TEXT;
+        if (action.contains("%{")) {
+            error(d, "ErrorDocument: expressions (%{...}) are not supported; write the text, path or URL itself");
+            return;
+        }
+        if (kind == Site.DocumentKind.REMOTE && code == 401) {
+            error(d, "ErrorDocument 401 with a full URL: Apache ignores it (the redirect would lose the"
+                    + " authentication challenge); use a local path or a message");
+            return;
+        }
+        if (kind == Site.DocumentKind.REMOTE && !action.regionMatches(true, 0, "http://", 0, 7)
+                && !action.regionMatches(true, 0, "https://", 0, 8)) {
+            error(d, "ErrorDocument: '" + action + "' is neither an http(s) URL nor a local path starting with '/'");
+            return;
+        }
+        errorDocuments.put(code, new Site.ErrorDocument(kind, action, d.source()));
     }
 
     /** {@code Allow from ...} / {@code Deny from ...}: all, addresses and networks (never host names). */
@@ -502,12 +553,9 @@ final class ScopeBuilder {
         String later = "not supported yet (docs/configuration.md, \"Not yet\")";
         for (String n : List.of("wsgihandlerscript", "wsgidispatchscript",
                 "wsgiaccessscript", "wsgiauthuserscript", "wsgiauthgroupscript", "wsgigroupauthoritative",
-                "wsgierroroverride", 
-                
-                
                 "wsgiperinterpretergil", "wsgifreethreading",
                 "wsgiswitchinterval", "requestheader",
-                "errordocument", "authtype", "authname", "authuserfile",
+                "authtype", "authname", "authuserfile",
                 "authbasicprovider", "authdigestprovider", "proxypass", "proxypassreverse", "rewriteengine",
                 "rewriterule", "rewritecond", "expiresactive", "expiresbytype", 
                 "protocols")) {

@@ -102,14 +102,25 @@ public record Site(List<Listen> listens, List<HostSpec> hosts, List<ProcessGroup
      * @param conditions       SetEnvIf / SetEnvIfNoCase, in order
      * @param headers          Header edits of the responses, in order
      * @param types            AddType: file extension (with its dot, lower case) to content type, for static files
+     * @param errorDocuments   ErrorDocument: status code to what answers it (a {@code default} entry resets an outer
+     *                         one); use {@link #errorDocument}
+     * @param errorOverride    WSGIErrorOverride: the application's 4xx and 5xx bodies are replaced by the front
+     *                         end's error response
      */
     public record Scope(String processGroup, String applicationGroup, String callableObject,
                         Boolean passAuthorization, Boolean chunkedRequest, AccessRule access,
                         Map<String, String> setenv, String handler, Map<String, String> handlers, Boolean execCgi,
                         String mapHeadToGet, List<String> restrictProcess, List<EnvCondition> conditions,
-                        List<HeaderEdit> headers, Map<String, String> types) {
+                        List<HeaderEdit> headers, Map<String, String> types, Map<Integer, ErrorDocument> errorDocuments,
+                        Boolean errorOverride) {
         public static final Scope EMPTY = new Scope(null, null, null, null, null, null, Map.of(), null, Map.of(), null,
-                null, List.of(), List.of(), List.of(), Map.of());
+                null, List.of(), List.of(), List.of(), Map.of(), Map.of(), null);
+
+        /** The ErrorDocument for a status, or null: none here or in an outer scope, or {@code default} said so. */
+        public ErrorDocument errorDocument(int status) {
+            ErrorDocument d = errorDocuments.get(status);
+            return d == null || d.kind() == DocumentKind.DEFAULT ? null : d;
+        }
 
         public Scope {
             restrictProcess = List.copyOf(restrictProcess);
@@ -137,13 +148,15 @@ public record Site(List<Listen> listens, List<HostSpec> hosts, List<ProcessGroup
                     execCgi != null ? execCgi : outer.execCgi,
                     mapHeadToGet != null ? mapHeadToGet : outer.mapHeadToGet,
                     restrictProcess.isEmpty() ? outer.restrictProcess : restrictProcess,
-                    allConditions, allHeaders, merged(outer.types, types));
+                    allConditions, allHeaders, merged(outer.types, types),
+                    merged(outer.errorDocuments, errorDocuments),
+                    errorOverride != null ? errorOverride : outer.errorOverride);
         }
 
-        private static <V> Map<String, V> merged(Map<String, V> outer, Map<String, V> inner) {
+        private static <K, V> Map<K, V> merged(Map<K, V> outer, Map<K, V> inner) {
             if (inner.isEmpty()) return outer;
             if (outer.isEmpty()) return inner;
-            java.util.LinkedHashMap<String, V> both = new java.util.LinkedHashMap<>(outer);
+            java.util.LinkedHashMap<K, V> both = new java.util.LinkedHashMap<>(outer);
             both.putAll(inner);
             return java.util.Collections.unmodifiableMap(both);
         }
@@ -167,6 +180,21 @@ public record Site(List<Listen> listens, List<HostSpec> hosts, List<ProcessGroup
             set = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(set));
         }
     }
+
+    /** What an {@code ErrorDocument} answers with. */
+    public enum DocumentKind {
+        /** a message: the body, as text/html */
+        TEXT,
+        /** a local URL path: its content (a static file), with the error's status */
+        LOCAL,
+        /** an http(s) URL: a 302 to it */
+        REMOTE,
+        /** {@code default}: the front end's own page, whatever an outer scope said */
+        DEFAULT
+    }
+
+    /** {@code ErrorDocument CODE ACTION}: the message, path or URL ({@code value}) that answers status CODE. */
+    public record ErrorDocument(DocumentKind kind, String value, Source source) {}
 
     /** {@code Header set|append|add|unset|merge NAME [VALUE]}: an edit of the response's headers. */
     public record HeaderEdit(String action, String name, String value) {}

@@ -82,6 +82,7 @@ final class SiteChecks {
             }
         }
         handlerScripts(site, groups.keySet(), dynamic);
+        errorDocuments(site, errors);
         imports(mainImports, null, site, groups, preloads, errors);
         for (int i = 0; i < vhostImports.size(); i++) {
             imports(vhostImports.get(i), site.hosts().get(i), site, groups, preloads, errors);
@@ -117,6 +118,39 @@ final class SiteChecks {
                 if (app != null && !app.startsWith("%{") || "%{GLOBAL}".equalsIgnoreCase(app)) continue;
                 if (scope.processGroup() == null || scope.processGroup().startsWith("%{")) dynamic.addAll(groups);
                 else dynamic.add(scope.processGroup());
+            }
+        }
+    }
+
+    /**
+     * An {@code ErrorDocument} with a local path is served by routing that path again in the request's virtual host;
+     * jwsgi serves it from static files only, so a path that routes to a WSGI application (a mount, or a script
+     * found through a handler) or to a Redirect is an error here rather than a surprise at the first error.
+     */
+    private static void errorDocuments(Site site, List<ConfigProblem> errors) {
+        Router router = new Router(site.hosts());
+        java.util.Set<Site.ErrorDocument> reported = new java.util.HashSet<>();
+        for (HostSpec host : site.hosts()) {
+            List<Scope> scopes = new ArrayList<>();
+            scopes.add(host.scope());
+            for (Site.Section s : host.sections()) scopes.add(s.scope());
+            for (Scope scope : scopes) {
+                for (Map.Entry<Integer, Site.ErrorDocument> e : scope.errorDocuments().entrySet()) {
+                    Site.ErrorDocument doc = e.getValue();
+                    if (doc.kind() != Site.DocumentKind.LOCAL || reported.contains(doc)) continue;
+                    String path = doc.value();
+                    int query = path.indexOf('?');
+                    Router.Route route = router.handlerScript(router.route(host,
+                            query < 0 ? path : path.substring(0, query)));
+                    if (route.kind() == Kind.WSGI || route.kind() == Kind.REDIRECT) {
+                        reported.add(doc);
+                        errors.add(new ConfigProblem(doc.source(), "ErrorDocument " + e.getKey() + " " + path + ": the"
+                                + " path leads to " + (route.kind() == Kind.WSGI ? "a WSGI application" : "a Redirect")
+                                + (host.main() ? "" : " in the virtual host " + host.serverName()) + "; jwsgi serves"
+                                + " a local ErrorDocument from static files (Alias, DocumentRoot) only, not yet"
+                                + " through an application"));
+                    }
+                }
             }
         }
     }

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -53,6 +54,10 @@ class SiteHandlerTest {
     }
 
     void start(String conf) throws Exception {
+        start(conf, SiteHandlerTest::group);
+    }
+
+    void start(String conf, java.util.function.Function<String, Handler> groupHandler) throws Exception {
         Files.createDirectories(root.resolve("apps"));
         Files.writeString(root.resolve("apps/one.wsgi"), "");
         Files.writeString(root.resolve("apps/two.wsgi"), "");
@@ -65,7 +70,7 @@ class SiteHandlerTest {
         connector = new LocalConnector(server);
         server.addConnector(connector);
         Map<String, Handler> groups = new LinkedHashMap<>();
-        for (var g : site.site().groups()) groups.put(g.name(), group(g.name()));
+        for (var g : site.site().groups()) groups.put(g.name(), groupHandler.apply(g.name()));
         server.setHandler(new SiteHandler(new Router(site.site().hosts()), site.site().hosts(), groups,
                 Map.of("FROM_ENV", "env-value"), Duration.ofSeconds(30), Duration.ofSeconds(5)));
         server.start();
@@ -151,6 +156,141 @@ class SiteHandlerTest {
         String chunked = "POST /app HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
                 + "1\r\nx\r\n0\r\n\r\n";
         assertThat(HttpTester.parseResponse(connector.getResponse(chunked)).getStatus()).isEqualTo(411);
+    }
+
+    @Test
+    void errorDocumentsAnswerTheFrontEndsOwnErrors() throws Exception {
+        Files.createDirectories(root.resolve("errors"));
+        Files.writeString(root.resolve("errors/missing.html"), "<p>not here</p>\n");
+        start("""
+                WSGIDaemonProcess alpha
+                WSGIProcessGroup alpha
+                WSGIApplicationGroup %{GLOBAL}
+                Alias /errors @ROOT@/errors
+                WSGIScriptAlias /app @ROOT@/apps/one.wsgi
+                WSGIScriptAlias /missing @ROOT@/apps/none.wsgi
+                WSGIScriptAlias /dyn @ROOT@/apps/two.wsgi process-group=%{ENV:NO_SUCH_GROUP}
+                ErrorDocument 404 /errors/missing.html
+                ErrorDocument 403 "Go away, please"
+                ErrorDocument 500 https://status.example/down
+                <Location /app/closed>
+                    Require all denied
+                </Location>
+                <Location /app/plain>
+                    Require all denied
+                    ErrorDocument 403 default
+                </Location>
+                <Location /other>
+                    ErrorDocument 404 "Nothing at all here"
+                </Location>
+                <Location /broken>
+                    ErrorDocument 404 /errors/gone-too.html
+                </Location>
+                """);
+        for (String path : List.of("/missing", "/nowhere", "/errors/nope.html")) {
+            HttpTester.Response notFound = get("h", path); // no script, no mount, no static file
+            assertThat(notFound.getStatus()).as(path).isEqualTo(404);
+            assertThat(notFound.getContent()).as(path).isEqualTo("<p>not here</p>\n");
+            assertThat(notFound.get("Content-Type")).as(path).startsWith("text/html");
+        }
+        HttpTester.Response denied = get("h", "/app/closed");
+        assertThat(denied.getStatus()).isEqualTo(403);
+        assertThat(denied.getContent()).isEqualTo("Go away, please");
+        assertThat(denied.get("Content-Type")).isEqualTo("text/html; charset=iso-8859-1");
+        HttpTester.Response plain = get("h", "/app/plain");
+        assertThat(plain.getStatus()).isEqualTo(403);
+        assertThat(plain.getContent()).doesNotContain("Go away");
+        assertThat(get("h", "/other/x").getContent()).isEqualTo("Nothing at all here");
+        HttpTester.Response broken = get("h", "/broken"); // the document itself is missing: the standard page
+        assertThat(broken.getStatus()).isEqualTo(404);
+        assertThat(broken.getContent()).doesNotContain("not here");
+        HttpTester.Response noGroup = get("h", "/dyn");
+        assertThat(noGroup.getStatus()).isEqualTo(302);
+        assertThat(noGroup.get("Location")).isEqualTo("https://status.example/down");
+        assertThat(get("h", "/app/x").getStatus()).isEqualTo(200); // the application's answers are its own
+    }
+
+    /** A process group whose application answers by PATH_INFO: its own error pages, or a front-end failure. */
+    static Handler failingGroup(String name) {
+        return new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                WsgiHandler.Routed routed = (WsgiHandler.Routed) request.getAttribute(WsgiHandler.ROUTED);
+                String what = routed.split().pathInfo();
+                if (what.endsWith("/busy")) {
+                    Failure.respond(new Failure.Unavailable(io.jwsgi.daemon.DispatchException.Kind.QUEUE_FULL),
+                            response, callback);
+                    return true;
+                }
+                int status = what.endsWith("/404") ? 404 : what.endsWith("/500") ? 500 : what.endsWith("/401") ? 401
+                        : what.endsWith("/empty") ? 503 : 200;
+                response.setStatus(status);
+                response.getHeaders().put("Content-Type", "text/plain");
+                response.getHeaders().put("X-App", "yes");
+                response.getHeaders().put("Set-Cookie", "seen=1");
+                if (status == 401) response.getHeaders().put("WWW-Authenticate", "Basic realm=\"x\"");
+                if (status == 503) { // completes without a write
+                    callback.succeeded();
+                    return true;
+                }
+                byte[] first = ("the application's own " + status + " page, ").getBytes(StandardCharsets.UTF_8);
+                byte[] second = "in two writes\n".getBytes(StandardCharsets.UTF_8);
+                response.getHeaders().put("Content-Length", first.length + second.length);
+                response.write(false, ByteBuffer.wrap(first), Callback.from(
+                        () -> response.write(true, ByteBuffer.wrap(second), callback), callback::failed));
+                return true;
+            }
+        };
+    }
+
+    @Test
+    void wsgiErrorOverrideReplacesTheApplicationsErrorResponses() throws Exception {
+        Files.createDirectories(root.resolve("errors"));
+        Files.writeString(root.resolve("errors/missing.html"), "<p>not here</p>\n");
+        start("""
+                WSGIDaemonProcess alpha
+                WSGIProcessGroup alpha
+                WSGIApplicationGroup %{GLOBAL}
+                Alias /errors @ROOT@/errors
+                WSGIScriptAlias /app @ROOT@/apps/one.wsgi
+                WSGIErrorOverride On
+                ErrorDocument 404 /errors/missing.html
+                ErrorDocument 503 "Come back later"
+                <Location /app/raw>
+                    WSGIErrorOverride Off
+                </Location>
+                Header add X-Site one
+                """, SiteHandlerTest::failingGroup);
+        HttpTester.Response notFound = get("h", "/app/404");
+        assertThat(notFound.getStatus()).isEqualTo(404);
+        assertThat(notFound.getContent()).isEqualTo("<p>not here</p>\n");
+        assertThat(notFound.get("Content-Type")).startsWith("text/html");
+        assertThat(notFound.get("X-App")).isNull(); // the application's headers go with its body
+        assertThat(notFound.get("Set-Cookie")).isEqualTo("seen=1"); // as Apache keeps err_headers_out
+        assertThat(notFound.get("X-Site")).isEqualTo("one"); // Header edits apply to the error page
+        HttpTester.Response failed = get("h", "/app/500"); // no ErrorDocument: the standard page, status kept
+        assertThat(failed.getStatus()).isEqualTo(500);
+        assertThat(failed.getContent()).doesNotContain("application's own");
+        HttpTester.Response challenge = get("h", "/app/401");
+        assertThat(challenge.getStatus()).isEqualTo(401);
+        assertThat(challenge.get("WWW-Authenticate")).isEqualTo("Basic realm=\"x\"");
+        assertThat(challenge.getContent()).doesNotContain("application's own");
+        HttpTester.Response empty = get("h", "/app/empty"); // completed without a write
+        assertThat(empty.getStatus()).isEqualTo(503);
+        assertThat(empty.getContent()).isEqualTo("Come back later");
+        HttpTester.Response ok = get("h", "/app/fine");
+        assertThat(ok.getStatus()).isEqualTo(200);
+        assertThat(ok.getContent()).isEqualTo("the application's own 200 page, in two writes\n");
+        assertThat(ok.get("X-App")).isEqualTo("yes");
+
+        // Off here: the application's error pages are its own; the front end's failures still get the document.
+        HttpTester.Response raw = get("h", "/app/raw/404");
+        assertThat(raw.getStatus()).isEqualTo(404);
+        assertThat(raw.getContent()).isEqualTo("the application's own 404 page, in two writes\n");
+        HttpTester.Response busy = get("h", "/app/raw/busy");
+        assertThat(busy.getStatus()).isEqualTo(503);
+        assertThat(busy.getContent()).isEqualTo("Come back later");
+        assertThat(busy.get("Retry-After")).isEqualTo("1");
     }
 
     @Test

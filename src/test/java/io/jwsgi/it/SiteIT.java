@@ -50,6 +50,7 @@ class SiteIT {
         Files.writeString(dir.resolve("htdocs/data.custom"), "custom\n");
         Files.createDirectories(dir.resolve("static/css"));
         Files.writeString(dir.resolve("static/css/site.css"), "body { color: teal }\n");
+        Files.writeString(dir.resolve("static/oops.html"), "<h1>our own 404</h1>\n");
         conf = Files.writeString(dir.resolve("site.conf"), """
                 # The site of two applications, as mod_wsgi's "delegate to daemon process" guide writes it.
                 Define SITE %s
@@ -83,6 +84,11 @@ class SiteIT {
                     </Location>
                     <Location /upload>
                         WSGIChunkedRequest On
+                    </Location>
+                    <Location /oops>
+                        WSGIErrorOverride On
+                        ErrorDocument 404 /static/oops.html
+                        ErrorDocument 500 "Something broke"
                     </Location>
                     SetEnv SITE_NAME shop
                     Redirect permanent /old /new
@@ -252,6 +258,29 @@ class SiteIT {
         Reply moved = get("shop.example", "/old/page?a=b");
         assertThat(moved.statusCode()).isEqualTo(301);
         assertThat(moved.headers()).containsEntry("Location", "http://shop.example/new/page?a=b");
+    }
+
+    @Test
+    void wsgiErrorOverrideSendsTheErrorDocumentInPlaceOfTheApplicationsPageAndTheWorkerGoesOn() throws Exception {
+        for (int round = 0; round < 3; round++) { // more requests than the group has worker threads: channels reused
+            // Without a body: the answer is awaited on the event loop; ?big streams it from a thread in many writes.
+            for (String query : List.of("", "?big")) {
+                Reply notFound = get("shop.example", "/oops/status/404" + query);
+                assertThat(notFound.statusCode()).isEqualTo(404);
+                assertThat(notFound.body()).isEqualTo("<h1>our own 404</h1>\n");
+                assertThat(notFound.headers()).doesNotContainKey("X-App");
+            }
+            // With a body, relayed by a thread that pushes it to the worker.
+            String failed = Http.raw(server.port(), "POST /oops/status/500 HTTP/1.1\r\nHost: shop.example\r\n"
+                    + "Content-Length: 5\r\nConnection: close\r\n\r\nhello");
+            assertThat(failed).startsWith("HTTP/1.1 500 ").endsWith("\r\n\r\nSomething broke");
+            Reply fine = get("shop.example", "/oops/status/200");
+            assertThat(fine.statusCode()).isEqualTo(200);
+            assertThat(fine.body()).isEqualTo("the application page 200\n");
+            Reply own = get("shop.example", "/status/404"); // the override is Off here
+            assertThat(own.statusCode()).isEqualTo(404);
+            assertThat(own.body()).isEqualTo("the application page 404\n");
+        }
     }
 
     @Test

@@ -50,7 +50,8 @@ class ConfigurationDocTest {
             "WSGIProcessGroup", "WSGIApplicationGroup", "WSGICallableObject", "WSGIPassAuthorization",
             "WSGIChunkedRequest", "Require", "SetEnv", "UnsetEnv", "PassEnv", "Options", "SetHandler", "AddHandler",
             "RemoveHandler", "WSGIMapHEADToGET", "WSGIRestrictProcess", "SetEnvIf", "SetEnvIfNoCase", "Header",
-            "Order", "Allow", "Deny", "DirectoryIndex", "AddDefaultCharset", "WSGIScriptReloading", "Satisfy");
+            "Order", "Allow", "Deny", "DirectoryIndex", "AddDefaultCharset", "WSGIScriptReloading", "Satisfy",
+            "ErrorDocument", "WSGIErrorOverride");
 
     static String doc;
 

@@ -199,6 +199,67 @@ class SiteBuilderTest {
     }
 
     @Test
+    void errorDocumentsMergeFromServerToSectionAndDefaultResets() throws Exception {
+        Site site = ok("""
+                WSGIDaemonProcess one
+                WSGIProcessGroup one
+                Alias /errors @ROOT@/static
+                ErrorDocument 404 /errors/404.html
+                ErrorDocument 500 "Sorry, it broke"
+                ErrorDocument 503 Down
+                <VirtualHost *:80>
+                    ServerName a.example
+                    WSGIScriptAlias / @ROOT@/a/wsgi.py
+                    ErrorDocument 500 https://status.example/
+                    ErrorDocument 404 default
+                    <Location /api>
+                        WSGIErrorOverride On
+                        ErrorDocument 404 "Nothing here"
+                    </Location>
+                </VirtualHost>
+                """);
+        HostSpec main = site.hosts().getLast();
+        assertThat(main.scope().errorDocument(404)).extracting(Site.ErrorDocument::kind, Site.ErrorDocument::value)
+                .containsExactly(Site.DocumentKind.LOCAL, "/errors/404.html");
+        assertThat(main.scope().errorDocument(500).kind()).isEqualTo(Site.DocumentKind.TEXT);
+        assertThat(main.scope().errorDocument(500).value()).isEqualTo("Sorry, it broke");
+        assertThat(main.scope().errorDocument(503).kind()).isEqualTo(Site.DocumentKind.TEXT); // Apache: one word
+        assertThat(main.scope().errorOverride()).isNull();
+        HostSpec vhost = site.hosts().getFirst();
+        assertThat(vhost.scope().errorDocument(404)).isNull(); // default: the standard page again
+        assertThat(vhost.scope().errorDocument(500)).extracting(Site.ErrorDocument::kind, Site.ErrorDocument::value)
+                .containsExactly(Site.DocumentKind.REMOTE, "https://status.example/");
+        assertThat(vhost.scope().errorDocument(503).value()).isEqualTo("Down"); // the server's, merged
+        Site.Scope api = Router.scope(vhost, null, "/api/x");
+        assertThat(api.errorOverride()).isTrue();
+        assertThat(api.errorDocument(404).value()).isEqualTo("Nothing here");
+        assertThat(Router.scope(vhost, null, "/other").errorOverride()).isNull();
+    }
+
+    @Test
+    void badErrorDocumentsAreErrors() throws Exception {
+        String conf = root.resolve("site.conf").toString();
+        String head = "WSGIDaemonProcess one\nWSGIProcessGroup one\nWSGIScriptAlias /app @ROOT@/a/wsgi.py\n";
+        assertThat(errors(head + "ErrorDocument 200 /x.html\n")).containsExactly(conf + ":4: ErrorDocument: '200' is"
+                + " not an error status (400 to 599)");
+        assertThat(errors(head + "ErrorDocument 404\n")).singleElement().asString()
+                .startsWith(conf + ":4: ErrorDocument takes a status code and");
+        assertThat(errors(head + "ErrorDocument 401 https://login.example/\n")).singleElement().asString()
+                .startsWith(conf + ":4: ErrorDocument 401 with a full URL: Apache ignores it");
+        assertThat(errors(head + "ErrorDocument 404 ftp://files.example/404\n")).singleElement().asString()
+                .contains("neither an http(s) URL nor a local path");
+        assertThat(errors(head + "ErrorDocument 404 \"%{REQUEST_URI} is gone\"\n")).singleElement().asString()
+                .contains("expressions (%{...}) are not supported");
+        assertThat(errors(head + "WSGIErrorOverride Sometimes\n")).containsExactly(conf + ":4: WSGIErrorOverride"
+                + " takes On or Off, got Sometimes");
+        // A local document is served from static files only: one that routes to the application is refused.
+        assertThat(errors(head + "<Location /app>\n    ErrorDocument 500 /app/oops\n</Location>\n"))
+                .containsExactly(conf + ":5: ErrorDocument 500 /app/oops: the path leads to a WSGI application;"
+                        + " jwsgi serves a local ErrorDocument from static files (Alias, DocumentRoot) only, not yet"
+                        + " through an application");
+    }
+
+    @Test
     void aGroupDeclaredInAVirtualHostIsOnlyForHostsWithItsServerName() throws Exception {
         String conf = root.resolve("site.conf").toString();
         assertThat(errors("""
