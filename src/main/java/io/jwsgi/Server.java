@@ -332,6 +332,7 @@ public final class Server {
             if (value != null) extra.put(name, value);
         }
         Handler wsgi;
+        Map<String, io.jwsgi.ops.RequestMetrics> perGroup = new LinkedHashMap<>();
         WsgiHandler express = plan != null && !plan.express() ? null : new WsgiHandler(groups.getFirst().dispatcher(),
                 new WsgiHandler.Settings(config.mountPoint(), config.headerBufferSize(), config.limitRequestBody(),
                         extra, config.socketTimeout(), config.keepAliveTimeout()), VirtualThreads.getExecutor(pool));
@@ -340,12 +341,16 @@ public final class Server {
         } else {
             // One WSGI handler per process group, each with its group's own timeouts; the site handler routes.
             // With --include-file, what no mount of the file takes goes on to start-server's application.
-            Map<String, WsgiHandler> byName = new LinkedHashMap<>();
+            // Each group's requests are counted on their own too (the metrics' group label).
+            Map<String, Handler> byName = new LinkedHashMap<>();
             for (Group g : express == null ? groups : groups.subList(1, groups.size())) {
                 ServerConfig c = g.config();
-                byName.put(g.name(), new WsgiHandler(g.dispatcher(), new WsgiHandler.Settings("",
-                        c.headerBufferSize(), config.limitRequestBody(), Map.of(), c.socketTimeout(),
-                        config.keepAliveTimeout()), VirtualThreads.getExecutor(pool)));
+                io.jwsgi.ops.RequestMetrics counted = new io.jwsgi.ops.RequestMetrics();
+                perGroup.put(g.name(), counted);
+                byName.put(g.name(), new io.jwsgi.ops.MeteredHandler(new WsgiHandler(g.dispatcher(),
+                        new WsgiHandler.Settings("", c.headerBufferSize(), config.limitRequestBody(), Map.of(),
+                                c.socketTimeout(), config.keepAliveTimeout()), VirtualThreads.getExecutor(pool)),
+                        counted));
             }
             io.jwsgi.frontend.SiteHandler site = new io.jwsgi.frontend.SiteHandler(plan.router(), plan.site().hosts(),
                     byName, System.getenv(), config.socketTimeout(), config.keepAliveTimeout());
@@ -375,8 +380,8 @@ public final class Server {
                 io.jwsgi.frontend.VirtualHost.around(config.serverNames(),
                         config.proxy().virtualHosts().stream().map(v -> v.host()).toList(),
                         Listeners.wrap(new io.jwsgi.ops.OperationsHandler(maxClients, config.operations(),
-                                () -> groups.stream().map(g -> g.supervisor().status()).toList(),
-                                requests, config.version()), config.protocols()))))));
+                                () -> groups.stream().map(g -> g.supervisor().status()).toList(), requests, perGroup,
+                                config.version()), config.protocols()))))));
         // Error pages (400 for a malformed request, …) say the status and nothing about the server's internals.
         ErrorHandler errors = new ErrorHandler();
         errors.setShowStacks(false);

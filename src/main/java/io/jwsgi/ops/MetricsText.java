@@ -19,34 +19,45 @@ final class MetricsText {
     private MetricsText() {}
 
     static String render(GroupStatus group, RequestMetrics.Snapshot requests, Duration uptime) {
-        return render(List.of(group), requests, uptime);
+        return render(List.of(group), requests, java.util.Map.of(), uptime);
     }
 
     /**
-     * Every process group's gauges, each sample labelled with its group. The request counters are the server's:
-     * labelled with the group when there is one, without a group label when a configuration file has several.
+     * Every process group's gauges, each sample labelled with its group. The request counters are each group's
+     * when {@code perGroup} has them (a configuration file's groups: the requests routed to that group), else the
+     * server's, labelled with its one group.
      */
-    static String render(List<GroupStatus> groups, RequestMetrics.Snapshot requests, Duration uptime) {
+    static String render(List<GroupStatus> groups, RequestMetrics.Snapshot requests,
+                         java.util.Map<String, RequestMetrics.Snapshot> perGroup, Duration uptime) {
         StringBuilder b = new StringBuilder(4096);
-        String g = groups.size() == 1 ? "group=\"" + escape(groups.getFirst().name()) + "\"," : "";
+        java.util.Map<String, RequestMetrics.Snapshot> counted = new java.util.LinkedHashMap<>();
+        if (perGroup.isEmpty()) {
+            counted.put(groups.size() == 1 ? "group=\"" + escape(groups.getFirst().name()) + "\"," : "", requests);
+        } else {
+            perGroup.forEach((name, snapshot) -> counted.put("group=\"" + escape(name) + "\",", snapshot));
+        }
 
         family(b, "jwsgi_requests_total", "counter",
                 "Requests answered through the process group, by status class of the response.");
-        for (int i = 0; i < CLASSES.length; i++) {
-            sample(b, "jwsgi_requests_total", g + "code=\"" + CLASSES[i] + "\"", requests.byClass()[i]);
-        }
+        counted.forEach((g, r) -> {
+            for (int i = 0; i < CLASSES.length; i++) {
+                sample(b, "jwsgi_requests_total", g + "code=\"" + CLASSES[i] + "\"", r.byClass()[i]);
+            }
+        });
 
         family(b, "jwsgi_request_duration_seconds", "histogram",
                 "Time from a request's arrival to the end of its response, through the process group.");
-        long[] cumulative = requests.cumulative();
-        for (int i = 0; i < RequestMetrics.BUCKETS.length; i++) {
-            sample(b, "jwsgi_request_duration_seconds_bucket", g + "le=\"" + number(RequestMetrics.BUCKETS[i]) + "\"",
-                    cumulative[i]);
-        }
-        sample(b, "jwsgi_request_duration_seconds_bucket", g + "le=\"+Inf\"", requests.count());
-        b.append("jwsgi_request_duration_seconds_sum").append(g.isEmpty() ? "" : "{" + stripComma(g) + "}")
-                .append(' ').append(number(requests.sumNanos() / 1e9)).append('\n');
-        sample(b, "jwsgi_request_duration_seconds_count", stripComma(g), requests.count());
+        counted.forEach((g, r) -> {
+            long[] cumulative = r.cumulative();
+            for (int i = 0; i < RequestMetrics.BUCKETS.length; i++) {
+                sample(b, "jwsgi_request_duration_seconds_bucket",
+                        g + "le=\"" + number(RequestMetrics.BUCKETS[i]) + "\"", cumulative[i]);
+            }
+            sample(b, "jwsgi_request_duration_seconds_bucket", g + "le=\"+Inf\"", r.count());
+            b.append("jwsgi_request_duration_seconds_sum").append(g.isEmpty() ? "" : "{" + stripComma(g) + "}")
+                    .append(' ').append(number(r.sumNanos() / 1e9)).append('\n');
+            sample(b, "jwsgi_request_duration_seconds_count", stripComma(g), r.count());
+        });
 
         family(b, "jwsgi_queue_depth", "gauge", "Requests waiting for a free worker thread.");
         for (GroupStatus group : groups) {

@@ -28,10 +28,14 @@ public final class OperationsHandler extends Handler.Wrapper {
     private final String version;
     private final long startedNanos = NanoTime.now();
 
+    /** Each process group's own request counts (a configuration file's groups), by name; empty for start-server. */
+    private final java.util.Map<String, RequestMetrics> perGroup;
+
     public OperationsHandler(Handler next, Operations options, Supplier<java.util.List<GroupStatus>> groups,
-                             RequestMetrics metrics,
+                             RequestMetrics metrics, java.util.Map<String, RequestMetrics> perGroup,
                              String version) {
         super(next);
+        this.perGroup = java.util.Map.copyOf(perGroup);
         this.options = options;
         this.groups = groups;
         this.metrics = metrics;
@@ -54,7 +58,7 @@ public final class OperationsHandler extends Handler.Wrapper {
         if (path != null && path.equals(options.metricsPath())) {
             if (!allowedMethod(request, response, callback)) return true;
             send(request, response, callback, HttpStatus.OK_200, MetricsText.CONTENT_TYPE,
-                    MetricsText.render(groups.get(), metrics.snapshot(), uptime()));
+                    MetricsText.render(groups.get(), metrics.snapshot(), snapshots(), uptime()));
             return true;
         }
         if (path != null && path.equals(options.healthCheckPath())) {
@@ -87,6 +91,12 @@ public final class OperationsHandler extends Handler.Wrapper {
             send(request, response, callback, HttpStatus.OK_200, "text/html; charset=utf-8",
                     StatusPage.html(server, g, refresh));
         }
+    }
+
+    private java.util.Map<String, RequestMetrics.Snapshot> snapshots() {
+        java.util.Map<String, RequestMetrics.Snapshot> out = new java.util.LinkedHashMap<>();
+        perGroup.forEach((name, m) -> out.put(name, m.snapshot()));
+        return out;
     }
 
     private Duration uptime() {

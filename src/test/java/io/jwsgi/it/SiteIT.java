@@ -315,6 +315,11 @@ class SiteIT {
                 .contains("ProcessGroup: blog\nProcesses: 1\nThreadsPerProcess: 1");
         String metrics = get("localhost", "/metrics").body();
         assertThat(metrics).contains("jwsgi_threads{group=\"shop\"} 4").contains("jwsgi_threads{group=\"blog\"} 1");
+        // the requests each group answered, counted apart
+        get("blog.example", "/blog/counted");
+        get("shop.example", "/counted");
+        assertThat(get("localhost", "/metrics").body()).containsPattern("jwsgi_requests_total\\{group=\"shop\",code=\"2xx\"\\} [1-9]")
+                .containsPattern("jwsgi_requests_total\\{group=\"blog\",code=\"2xx\"\\} [1-9]");
     }
 
     @Test
