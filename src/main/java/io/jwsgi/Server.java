@@ -53,8 +53,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The assembled server: the Jetty front end and one daemon process group, wired with plain constructors.
- * {@link #run} is what {@code start-server} does; {@link #start} is the same without the waiting, for tests.
+ * The assembled server: the Jetty front end and its daemon process groups (one for start-server, one per
+ * WSGIDaemonProcess of a configuration file), wired with plain constructors. {@link #run} is what {@code start-server}
+ * and {@code serve} do; {@link #start} is the same without the waiting, for tests. Over the usual length because it
+ * is the one place the parts are put together: Jetty's listeners and handler chain, the groups, signals, banner.
  */
 public final class Server {
     private final ServerConfig config;

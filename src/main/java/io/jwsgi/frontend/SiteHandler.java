@@ -41,6 +41,7 @@ import org.slf4j.LoggerFactory;
  * object, the process group, {@code SetEnv} values. mod_wsgi's per-request rules are applied here, before any worker
  * sees the request: a missing script is a 404 (logged), a chunked request body without {@code WSGIChunkedRequest On}
  * a 411, and the Authorization header reaches the application only with {@code WSGIPassAuthorization On}.
+ * Longer than most classes because it is mod_wsgi's and Apache's per-request rules in one place, each short.
  */
 public final class SiteHandler extends Handler.AbstractContainer {
     private static final Logger log = LoggerFactory.getLogger(SiteHandler.class);

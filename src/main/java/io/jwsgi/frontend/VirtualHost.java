@@ -100,23 +100,9 @@ public final class VirtualHost extends Handler.Wrapper {
         return false;
     }
 
-    /** Apache's ServerAlias matching: '*' is any run of characters (dots too), '?' any one character. */
+    /** Apache's ServerAlias matching, as a configuration file's virtual hosts do it ({@link io.jwsgi.site.Router}). */
     static boolean glob(String pattern, int p, String text, int t) {
-        while (p < pattern.length()) {
-            char c = pattern.charAt(p);
-            if (c == '*') {
-                while (p < pattern.length() && pattern.charAt(p) == '*') p++;
-                if (p == pattern.length()) return true;
-                for (int from = t; from <= text.length(); from++) {
-                    if (glob(pattern, p, text, from)) return true;
-                }
-                return false;
-            }
-            if (t == text.length() || (c != '?' && c != text.charAt(t))) return false;
-            p++;
-            t++;
-        }
-        return t == text.length();
+        return io.jwsgi.site.Router.glob(pattern, p, text, t);
     }
 
     /**
