@@ -51,8 +51,14 @@ public final class SiteHandler extends Handler.AbstractContainer {
     private final Map<String, String> environment;
     private final Duration socketTimeout;
     private final Duration keepAliveTimeout;
-    /** Static mounts, created at start (they need the server's buffers): one per Alias, one per DocumentRoot. */
-    private final Map<Object, StaticMount> statics = new HashMap<>();
+    /**
+     * Static mounts, created at start (they need the server's buffers): one per Alias, one per DocumentRoot, each
+     * with the directory it serves from, found then rather than with a stat per request.
+     */
+    private final Map<Object, Static> statics = new HashMap<>();
+
+    /** A static mount and the directory its files are under. */
+    private record Static(StaticMount mount, Path base) {}
     private final List<HostSpec> hosts;
     /** Where a file request that arrived on the selector thread is served (file reads block), set at start. */
     private Executor threads;
@@ -101,16 +107,17 @@ public final class SiteHandler extends Handler.AbstractContainer {
         for (HostSpec h : hosts) {
             org.eclipse.jetty.http.MimeTypes types = types(h);
             if (h.documentRoot() != null && Files.isDirectory(h.documentRoot())) {
-                statics.put(h, StaticMount.directory(h.documentRoot(), options, buffers, types));
+                statics.put(h, new Static(StaticMount.directory(h.documentRoot(), options, buffers, types),
+                        h.documentRoot()));
             }
             for (Mount m : h.mounts()) {
                 if (m.kind() != Kind.ALIAS || statics.containsKey(m)) continue;
                 Path base = base(m);
                 if (base == null) continue;
-                statics.put(m, StaticMount.directory(base, options, buffers, types));
+                statics.put(m, new Static(StaticMount.directory(base, options, buffers, types), base));
             }
         }
-        for (StaticMount s : statics.values()) addBean(s.service(), true);
+        for (Static s : statics.values()) addBean(s.mount().service(), true);
         threads = VirtualThreads.getExecutor(getServer().getThreadPool());
         if (threads == null) threads = getServer().getThreadPool();
         super.doStart();
@@ -119,7 +126,7 @@ public final class SiteHandler extends Handler.AbstractContainer {
     @Override
     protected void doStop() throws Exception {
         super.doStop();
-        for (StaticMount s : statics.values()) removeBean(s.service());
+        for (Static s : statics.values()) removeBean(s.mount().service());
         statics.clear();
     }
 
@@ -220,32 +227,35 @@ public final class SiteHandler extends Handler.AbstractContainer {
 
     private boolean file(Router.Route route, Request request, Response response, Callback callback)
             throws IOException {
-        StaticMount mount = statics.get(route.mount() == null ? route.host() : route.mount());
-        Path base = route.mount() == null ? route.host().documentRoot() : base(route.mount());
-        if (mount == null || base == null || !route.file().startsWith(base)) {
-            return error(route, request, response, callback, HttpStatus.NOT_FOUND_404);
-        }
-        String inMount = "/" + base.relativize(route.file()).toString();
+        Static files = statics.get(route.mount() == null ? route.host() : route.mount());
+        String inMount = files == null ? null : inMount(files, route);
+        if (inMount == null) return error(route, request, response, callback, HttpStatus.NOT_FOUND_404);
         if (route.pathInfo().endsWith("/") && !inMount.endsWith("/")) inMount += "/";
-        if (!StaticFiles.serve(mount, inMount, true, request, response, callback, socketTimeout, keepAliveTimeout)) {
+        if (!StaticFiles.serve(files.mount(), inMount, true, request, response, callback, socketTimeout,
+                keepAliveTimeout)) {
             return error(route, request, response, callback, HttpStatus.NOT_FOUND_404);
         }
         return true;
     }
 
+    /** The route's file as a path inside its static mount, or null when it is not under the mount's directory. */
+    private static String inMount(Static files, Router.Route route) {
+        return route.file().startsWith(files.base()) ? "/" + files.base().relativize(route.file()) : null;
+    }
+
     private boolean wsgi(Router.Route route, String host, int localPort, Request request, Response response,
                          Callback callback) throws Exception {
         Mount mount = route.mount();
-        Map<String, String> options = mount == null || mount.kind() != Kind.WSGI ? Map.of() : mount.options();
+        // A script found through SetHandler/AddHandler wsgi-script (under an Alias or the DocumentRoot, not a
+        // WSGIScriptAlias): no mount options, and mod_wsgi wants Options ExecCGI there.
+        boolean viaHandler = mount == null || mount.kind() != Kind.WSGI;
+        Map<String, String> options = viaHandler ? Map.of() : mount.options();
         Scope scope = route.scope();
         Path script = route.file();
-        if (mount == null || mount.kind() != Kind.WSGI) {
-            // A script found through SetHandler/AddHandler wsgi-script: mod_wsgi wants Options ExecCGI there.
-            if (!Boolean.TRUE.equals(scope.execCgi())) {
-                log.warn("Options ExecCGI is off in this directory status=403 path={} script={}",
-                        request.getHttpURI().getPath(), script);
-                return error(route, request, response, callback, HttpStatus.FORBIDDEN_403);
-            }
+        if (viaHandler && !Boolean.TRUE.equals(scope.execCgi())) {
+            log.warn("Options ExecCGI is off in this directory status=403 path={} script={}",
+                    request.getHttpURI().getPath(), script);
+            return error(route, request, response, callback, HttpStatus.FORBIDDEN_403);
         }
         if (script == null || !Files.isRegularFile(script)) {
             log.warn("WSGI script not found status=404 path={} script={} mount={}", request.getHttpURI().getPath(),
@@ -435,11 +445,10 @@ public final class SiteHandler extends Handler.AbstractContainer {
                     query < 0 ? path : path.substring(0, query)));
             org.eclipse.jetty.http.content.HttpContent content = null;
             if (target.kind() == Kind.ALIAS && target.file() != null && granted(target.scope(), request)) {
-                StaticMount mount = statics.get(target.mount() == null ? target.host() : target.mount());
-                Path base = target.mount() == null ? target.host().documentRoot() : base(target.mount());
-                if (mount != null && base != null && target.file().startsWith(base)
-                        && Files.isRegularFile(target.file())) {
-                    content = mount.identity("/" + base.relativize(target.file())); // never a precompressed sibling
+                Static files = statics.get(target.mount() == null ? target.host() : target.mount());
+                String inMount = files == null ? null : inMount(files, target);
+                if (inMount != null && Files.isRegularFile(target.file())) {
+                    content = files.mount().identity(inMount); // never a precompressed sibling
                 }
             }
             if (content == null || content.getResource().isDirectory()) {
