@@ -379,7 +379,8 @@ public final class Router {
         return out.toString();
     }
 
-    private static String stripSlash(String s) {
+    /** {@code s} without its trailing slashes: a mount's SCRIPT_NAME. */
+    static String stripSlash(String s) {
         int end = s.length();
         while (end > 0 && s.charAt(end - 1) == '/') end--;
         return s.substring(0, end);

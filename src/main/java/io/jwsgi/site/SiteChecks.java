@@ -229,14 +229,8 @@ final class SiteChecks {
             case "%{GLOBAL}" -> "";
             case "%{SERVER}" -> server;
             case "%{RESOURCE}" -> mount.url() == null || mount.directory() ? null
-                    : server + "|" + stripSlash(mount.url());
+                    : server + "|" + Router.stripSlash(mount.url());
             default -> value.startsWith("%{") ? null : value;
         };
-    }
-
-    private static String stripSlash(String s) {
-        int end = s.length();
-        while (end > 0 && s.charAt(end - 1) == '/') end--;
-        return s.substring(0, end);
     }
 }

@@ -48,6 +48,29 @@ public final class SiteLoader {
         }
     }
 
+    /**
+     * A group's settings: {@code before} (the front end's words), the group's own options, {@code after} (the
+     * command line's), its name. A bad value names the directive it came from ({@code context} holds the front-end
+     * words it may also have come from), else the WSGIDaemonProcess.
+     */
+    private static Group group(ProcessGroup g, List<String> before, List<String> after, List<Word> context,
+                               Environment environment) {
+        List<String> words = new ArrayList<>(before);
+        for (Word w : g.words()) words.add(w.text());
+        words.addAll(after);
+        words.add("--process-group");
+        words.add(g.name());
+        try {
+            return new Group(g, ServerConfig.parse(words, environment));
+        } catch (ConfigException e) {
+            List<Word> all = new ArrayList<>(context);
+            all.addAll(g.words());
+            Source at = where(all, e.getMessage(), null);
+            throw new Invalid(List.of(new ConfigProblem(at == null ? g.source() : at, "WSGIDaemonProcess "
+                    + g.name() + ": " + e.getMessage())));
+        }
+    }
+
     /** The directive a "--flag: message" came from: the last word spelling that flag, else {@code fallback}. */
     private static Source where(List<Word> words, String message, Path fallback) {
         int colon = message.indexOf(':');
@@ -100,23 +123,9 @@ public final class SiteLoader {
         List<Group> groups = new ArrayList<>();
         int capacity = 0;
         for (ProcessGroup g : site.groups()) {
-            List<String> words = new ArrayList<>(common);
-            for (Word w : g.words()) words.add(w.text());
-            words.addAll(extraWords);
-            words.add("--process-group");
-            words.add(g.name());
-            ServerConfig config;
-            try {
-                config = ServerConfig.parse(words, environment);
-            } catch (ConfigException e) {
-                List<Word> all = new ArrayList<>(site.frontEnd());
-                all.addAll(g.words());
-                Source at = where(all, e.getMessage(), null);
-                throw new Invalid(List.of(new ConfigProblem(at == null ? g.source() : at, "WSGIDaemonProcess "
-                        + g.name() + ": " + e.getMessage())));
-            }
-            capacity += config.processes() * config.threads();
-            groups.add(new Group(g, config));
+            Group group = group(g, common, extraWords, site.frontEnd(), environment);
+            capacity += group.config().processes() * group.config().threads();
+            groups.add(group);
         }
         List<String> front = new ArrayList<>(common);
         front.addAll(extraWords);
@@ -171,19 +180,7 @@ public final class SiteLoader {
                 express.serverRoot().toString(), "--port", Integer.toString(express.port())));
         if (express.host() != null) common.addAll(List.of("--host", express.host()));
         List<Group> groups = new ArrayList<>();
-        for (ProcessGroup g : site.groups()) {
-            List<String> words = new ArrayList<>(common);
-            for (Word w : g.words()) words.add(w.text());
-            words.add("--process-group");
-            words.add(g.name());
-            try {
-                groups.add(new Group(g, ServerConfig.parse(words, environment)));
-            } catch (ConfigException e) {
-                Source at = where(g.words(), e.getMessage(), null);
-                throw new Invalid(List.of(new ConfigProblem(at == null ? g.source() : at, "WSGIDaemonProcess "
-                        + g.name() + ": " + e.getMessage())));
-            }
-        }
+        for (ProcessGroup g : site.groups()) groups.add(group(g, common, List.of(), List.of(), environment));
         return new Plan(site, express, groups, new Router(site.hosts()), site.listens(), first, true);
     }
 }
