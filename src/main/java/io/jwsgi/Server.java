@@ -300,12 +300,7 @@ public final class Server {
         http.setRequestHeaderSize(Math.max(64 * 1024, limits.limitRequestLine() + limits.limitRequestFieldSize() + 4));
         ReadTimeouts readTimeouts = new ReadTimeouts(limits);
         jetty.addBean(readTimeouts);
-        ServerConnector connector = new ServerConnector(jetty,
-                Listeners.plain(RequestIntake.connectionFactory(http, readTimeouts), http, config.protocols()));
-        connector.setHost(config.host());
-        connector.setPort(config.port());
-        connector.setAcceptQueueSize(config.serverBacklog());
-        connector.setIdleTimeout(config.socketTimeout().toMillis());
+        ServerConnector connector = plainListener(jetty, http, readTimeouts, config, config.host(), config.port());
         if (config.operations().socketActivation()) {
             // systemd bound the socket (LISTEN_FDS): serve on it instead of binding --host/--port.
             java.nio.channels.ServerSocketChannel inherited = io.jwsgi.ops.SocketActivation.inheritedSocket();
@@ -316,13 +311,7 @@ public final class Server {
         if (plan != null) {
             // A configuration file's further Listen directives: the same HTTP/1.1 (and h2c) listener on each.
             for (io.jwsgi.site.Site.Listen listen : plan.listens()) {
-                ServerConnector more = new ServerConnector(jetty,
-                        Listeners.plain(RequestIntake.connectionFactory(http, readTimeouts), http, config.protocols()));
-                more.setHost(listen.host());
-                more.setPort(listen.port());
-                more.setAcceptQueueSize(config.serverBacklog());
-                more.setIdleTimeout(config.socketTimeout().toMillis());
-                jetty.addConnector(more);
+                jetty.addConnector(plainListener(jetty, http, readTimeouts, config, listen.host(), listen.port()));
             }
         }
         Listeners.addHttps(jetty, connector, http, config.protocols(),
@@ -393,6 +382,18 @@ public final class Server {
         jetty.setStopTimeout(config.shutdownTimeout().toMillis());
         if (config.accessLog()) jetty.setRequestLog(accessLog(config));
         return jetty;
+    }
+
+    /** An HTTP/1.1 (and h2c) listener on host:port with the front end's backlog and socket timeout. */
+    private static ServerConnector plainListener(org.eclipse.jetty.server.Server jetty, HttpConfiguration http,
+                                                 ReadTimeouts readTimeouts, ServerConfig config, String host, int port) {
+        ServerConnector listener = new ServerConnector(jetty,
+                Listeners.plain(RequestIntake.connectionFactory(http, readTimeouts), http, config.protocols()));
+        listener.setHost(host);
+        listener.setPort(port);
+        listener.setAcceptQueueSize(config.serverBacklog());
+        listener.setIdleTimeout(config.socketTimeout().toMillis());
+        return listener;
     }
 
     /**
@@ -520,11 +521,6 @@ public final class Server {
         return groups.getFirst().dispatcher();
     }
 
-    /** A process group's dispatcher by name (a configuration file's WSGIDaemonProcess), or null. */
-    public GroupDispatcher dispatcher(String group) {
-        for (Group g : groups) if (g.name().equals(group)) return g.dispatcher();
-        return null;
-    }
 
     /** Graceful stop: the front end finishes in-flight requests, then every worker exits (SIGKILL past shutdown-timeout). */
     public void stop() {

@@ -61,32 +61,32 @@ final class MetricsText {
 
         family(b, "jwsgi_queue_depth", "gauge", "Requests waiting for a free worker thread.");
         for (GroupStatus group : groups) {
-            String l = "group=\"" + escape(group.name()) + "\"";
+            String l = label(group);
             sample(b, "jwsgi_queue_depth", l, group.queued());
         }
 
         family(b, "jwsgi_busy_threads", "gauge", "Worker threads running a request.");
         for (GroupStatus group : groups) {
-            String l = "group=\"" + escape(group.name()) + "\"";
+            String l = label(group);
             sample(b, "jwsgi_busy_threads", l, group.busy());
         }
 
         family(b, "jwsgi_idle_threads", "gauge", "Connected worker threads waiting for a request.");
         for (GroupStatus group : groups) {
-            String l = "group=\"" + escape(group.name()) + "\"";
+            String l = label(group);
             sample(b, "jwsgi_idle_threads", l, group.idle());
         }
 
         family(b, "jwsgi_threads", "gauge", "Configured request threads: processes times threads per process.");
         for (GroupStatus group : groups) {
-            String l = "group=\"" + escape(group.name()) + "\"";
+            String l = label(group);
             sample(b, "jwsgi_threads", l, (long) group.processes() * group.threads());
         }
 
         family(b, "jwsgi_worker_processes", "gauge",
                 "Worker processes by state; retiring ones (recycled, finishing their requests) apart.");
         for (GroupStatus group : groups) {
-            String l = "group=\"" + escape(group.name()) + "\"";
+            String l = label(group);
             for (String state : new String[] {"starting", "ready", "retiring"}) {
                 long n = 0;
                 for (ProcessStatus p : group.workers()) {
@@ -99,7 +99,7 @@ final class MetricsText {
         family(b, "jwsgi_worker_restarts_total", "counter", "Worker processes replaced since the server started, "
                 + "by reason (a recycle reason, a kill reason, or exited for an unexpected exit).");
         for (GroupStatus group : groups) {
-            String l = "group=\"" + escape(group.name()) + "\"";
+            String l = label(group);
             for (Map.Entry<String, Long> e : group.restarts().entrySet()) {
                 sample(b, "jwsgi_worker_restarts_total", l + ",reason=\"" + escape(e.getKey()) + "\"", e.getValue());
             }
@@ -108,7 +108,7 @@ final class MetricsText {
         family(b, "jwsgi_worker_resident_memory_bytes", "gauge",
                 "Resident memory of each worker process (VmRSS from /proc/PID/status).");
         for (GroupStatus group : groups) {
-            String l = "group=\"" + escape(group.name()) + "\"";
+            String l = label(group);
             for (ProcessStatus p : group.workers()) {
                 long rss = Supervisor.vmRss(p.pid());
                 if (rss >= 0) {
@@ -121,7 +121,7 @@ final class MetricsText {
         family(b, "jwsgi_worker_requests", "gauge",
                 "Requests handed to each worker process since it started (resets when the process is replaced).");
         for (GroupStatus group : groups) {
-            String l = "group=\"" + escape(group.name()) + "\"";
+            String l = label(group);
             for (ProcessStatus p : group.workers()) {
                 sample(b, "jwsgi_worker_requests", l + ",slot=\"" + p.slot() + "\",pid=\"" + p.pid() + "\"", p.requests());
             }
@@ -130,6 +130,11 @@ final class MetricsText {
         family(b, "jwsgi_uptime_seconds", "gauge", "Seconds since the server started.");
         b.append("jwsgi_uptime_seconds ").append(number(uptime.toMillis() / 1000.0)).append('\n');
         return b.toString();
+    }
+
+    /** A group's label: {@code group="NAME"}. */
+    private static String label(GroupStatus group) {
+        return "group=\"" + escape(group.name()) + "\"";
     }
 
     private static String stripComma(String labels) {
