@@ -32,6 +32,8 @@ public final class Router {
     private final OnPort[] onPorts;
     private final OnPort onOtherPorts;
     private final HostSpec main;
+    /** Whether any scope names a WSGI handler (SetHandler/AddHandler wsgi-script): else no file is a script. */
+    private final boolean handlers;
     /** Per host, per mount (same index): what routing to it needs that no request changes, or null. */
     private final Map<HostSpec, Fixed[]> fixed = new IdentityHashMap<>();
 
@@ -52,6 +54,21 @@ public final class Router {
         }
         onOtherPorts = OnPort.of(this.hosts, 0);
         for (HostSpec h : this.hosts) fixed.put(h, Fixed.of(h));
+        boolean any = false;
+        for (HostSpec h : this.hosts) {
+            any |= namesHandler(h.scope());
+            for (Section section : h.sections()) any |= namesHandler(section.scope());
+        }
+        handlers = any;
+    }
+
+    /** Whether the scope makes files WSGI scripts (SetHandler or AddHandler wsgi-script). */
+    static boolean namesHandler(Scope scope) {
+        return isWsgiHandler(scope.handler()) || scope.handlers().values().stream().anyMatch(Router::isWsgiHandler);
+    }
+
+    private static boolean isWsgiHandler(String handler) {
+        return "wsgi-script".equals(handler) || "application/x-httpd-wsgi".equals(handler);
     }
 
     /**
@@ -251,7 +268,8 @@ public final class Router {
      * other route is returned as it is.
      */
     public Route handlerScript(Route route) {
-        if (route.kind() != Kind.ALIAS || route.file() == null) return route;
+        // Without a handler anywhere in the site, no file can be a script: no walk (and no stat) for static files.
+        if (!handlers || route.kind() != Kind.ALIAS || route.file() == null) return route;
         Path base = route.mount() == null ? route.host().documentRoot() : Path.of(route.mount().target());
         Path candidate = route.file();
         while (candidate != null && candidate.startsWith(base) && !java.nio.file.Files.exists(candidate)) {
@@ -266,7 +284,7 @@ public final class Router {
             int dot = name.lastIndexOf('.');
             handler = dot < 0 ? null : scope.handlers().get(name.substring(dot));
         }
-        if (!"wsgi-script".equals(handler) && !"application/x-httpd-wsgi".equals(handler)) return route;
+        if (!isWsgiHandler(handler)) return route;
         String rest = candidate.equals(route.file()) ? "" : "/" + candidate.relativize(route.file());
         if (!rest.isEmpty() && path.endsWith("/")) rest += "/";
         String scriptName = path.endsWith(rest) ? path.substring(0, path.length() - rest.length()) : path;

@@ -112,7 +112,7 @@ final class SiteChecks {
             scopes.add(host.scope());
             for (Site.Section s : host.sections()) scopes.add(s.scope().over(host.scope()));
             for (Scope scope : scopes) {
-                boolean handler = "wsgi-script".equals(scope.handler()) || scope.handlers().containsValue("wsgi-script");
+                boolean handler = Router.namesHandler(scope);
                 if (!handler) continue;
                 String app = scope.applicationGroup();
                 if (app != null && !app.startsWith("%{") || "%{GLOBAL}".equalsIgnoreCase(app)) continue;
