@@ -86,6 +86,26 @@ class WorkerProcessTest(WorkerProcessCase):
         front.sock.close()
         self.assertEqual(self.finish()[0], 0)
 
+    def test_a_site_group_of_another_user_without_home_starts_in_that_users_home_directory(self):
+        # configure_interpreter in a process of its own (it changes directory and sys.path)
+        package_parent = os.path.dirname(os.path.dirname(os.path.abspath(WORKER)))
+        code = ('import os, sys; sys.path.insert(0, %r)\n'
+                'from jwsgi import worker\n'
+                'worker.configure_interpreter(dict(application_type="site", user=sys.argv[1], '
+                'working_directory=%r))\n'
+                'print(os.getcwd())\n') % (package_parent, self.directory)
+        import pwd
+        me = pwd.getpwuid(os.getuid())
+        home = me.pw_dir if os.path.isdir(me.pw_dir) else '/'
+        for user, expected in ((me.pw_name, home), ('no-such-user-jwsgi', '/')):
+            out = subprocess.run([sys.executable, '-c', code, user], capture_output=True, text=True, timeout=60)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            self.assertEqual(out.stdout.strip(), os.path.realpath(expected))
+        # express (not site) keeps its working directory
+        code = code.replace('application_type="site", ', '')
+        out = subprocess.run([sys.executable, '-c', code, me.pw_name], capture_output=True, text=True, timeout=60)
+        self.assertEqual(out.stdout.strip(), os.path.realpath(self.directory), out.stderr)
+
     def test_reconnects_after_the_channel_breaks_mid_response_and_stops_on_sigterm(self):
         self.start()
         front, index = self.accept()

@@ -189,6 +189,18 @@ def configure_interpreter(config):
         # sys.path; it wins over working_directory.
         os.chdir(os.path.abspath(home))
         first = ''
+    elif config.get('application_type') == 'site' and config.get('user'):
+        # A configuration file's group running as another user (user=, or Apache's User) without home=: as in
+        # mod_wsgi, the process starts in that user's home directory, not in the directory jwsgi was started in
+        # (which that user may not be allowed to enter); '/' when the home directory does not exist.
+        import pwd
+        try:
+            first = pwd.getpwnam(config['user']).pw_dir
+        except KeyError:
+            first = '/'
+        if not os.path.isdir(first):
+            first = '/'
+        os.chdir(first)
     else:
         first = os.path.abspath(config.get('working_directory') or os.getcwd())
         os.chdir(first)
