@@ -30,6 +30,8 @@ public final class Main {
               configtest [options]             Check start-server options and exit ("Syntax OK").
               configtest FILE.conf | -f FILE   Check a configuration file: every error with its file:line.
               settings-doc                     Print the start-server options as Markdown (docs/settings.md).
+              aot-training [options]           The run ./jwsgi makes once per build to train the JDK's
+                                               start-up cache (a hello application on a loopback port).
 
             Options:
               --help     Show this list.
@@ -95,6 +97,7 @@ public final class Main {
             case "setup-server" -> setupServer(rest);
             case "configtest" -> configTest(rest);
             case "serve" -> serve(rest);
+            case "aot-training" -> aotTraining(rest);
             default -> throw new ConfigException("unknown command '" + args.getFirst() + "' (see jwsgi --help)");
         };
     }
@@ -120,6 +123,15 @@ public final class Main {
         ServerConfig config = ServerConfig.parse(args, env);
         ServerSetup.write(config, args, env, out);
         return ExitCode.OK.code();
+    }
+
+    private int aotTraining(List<String> args) {
+        try {
+            return AotTraining.run(args, environment.get());
+        } catch (java.io.IOException e) {
+            err.println("jwsgi: aot-training failed: " + e);
+            return ExitCode.INTERNAL_ERROR.code();
+        }
     }
 
     /** apachectl configtest: the options resolve (script, interpreter, directories, socket path all checked). */
