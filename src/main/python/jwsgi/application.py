@@ -30,7 +30,6 @@ once under its ``_mod_wsgi_<md5>`` name whichever callables are asked of it. Dec
   failed to load is retried by the next request anyway.
 """
 
-import hashlib
 import importlib
 import importlib.machinery
 import importlib.util
@@ -39,7 +38,14 @@ import sys
 import threading
 import traceback
 
-from jwsgi import mod_wsgi, welcome
+from jwsgi import mod_wsgi
+
+try:
+    # CPython's own MD5 (no OpenSSL): hashlib would map libcrypto into every worker, 4 MiB of resident memory
+    # for one digest of a file name per script.
+    from _md5 import md5 as _md5
+except ImportError:  # an interpreter built without it
+    from hashlib import md5 as _md5
 
 
 class LoadFailed(Exception):
@@ -51,7 +57,7 @@ class LoadFailed(Exception):
 
 
 def script_module_name(path):
-    digest = hashlib.md5(path.encode('utf-8', 'surrogateescape'), usedforsecurity=False)
+    digest = _md5(path.encode('utf-8', 'surrogateescape'))
     return '_mod_wsgi_' + digest.hexdigest()
 
 
@@ -155,6 +161,7 @@ class Application(object):
                 # Imported fine but without the callable: re-execute it to pick up a fix.
                 return importlib.reload(previous)
             return importlib.import_module(self.entry_point)
+        from jwsgi import welcome   # only when there is no application: its html module costs every worker
         return welcome
 
     def _exec_script(self):

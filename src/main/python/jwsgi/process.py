@@ -22,7 +22,6 @@ with code 3. All system calls go through a ``System`` object so tests can play t
 """
 
 import ctypes
-import ctypes.util
 import grp
 import math
 import os
@@ -62,7 +61,7 @@ class System(object):
     platform = sys.platform
 
     def set_process_name(self, name):
-        libc = ctypes.CDLL(ctypes.util.find_library('c') or None, use_errno=True)
+        libc = ctypes.CDLL(None, use_errno=True)   # the process's own symbols: libc's prctl, without ctypes.util
         data = ctypes.create_string_buffer(name.encode('utf-8')[:PROCESS_NAME_MAX])
         if libc.prctl(PR_SET_NAME, data, 0, 0, 0) != 0:
             errno = ctypes.get_errno()
