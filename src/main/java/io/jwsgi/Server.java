@@ -294,6 +294,8 @@ public final class Server {
                 HttpCompliance.Violation.LF_HEADER_TERMINATION));
         // --trust-proxy-header / --trust-proxy (docs/behind-a-proxy.md): before the listeners copy the configuration.
         if (config.proxyTrust().enabled()) http.addCustomizer(new TrustedProxies(config.proxyTrust()));
+        // --proxy-protocol: what a v2 header says of the TLS the balancer terminated (docs/behind-a-proxy.md).
+        if (config.proxyProtocol().enabled()) http.addCustomizer(new io.jwsgi.edge.ProxiedTls());
         // Request-head limits, the rules Jetty's parser lacks, and the read timeouts (docs/reliability.md): on every
         // HTTP/1.1 listener, plain and TLS.
         RequestLimits limits = config.requestLimits();
@@ -315,7 +317,11 @@ public final class Server {
             }
         }
         Listeners.addHttps(jetty, connector, http, config.protocols(),
-                secure -> RequestIntake.connectionFactory(secure, readTimeouts)); // --https-port, --http2 (docs/tls.md)
+                secure -> RequestIntake.connectionFactory(secure, readTimeouts, config.registeredMethods()));
+        // --https-port, --http2 (docs/tls.md); then --proxy-protocol in front of every listener, before TLS.
+        if (config.proxyProtocol().enabled()) {
+            io.jwsgi.edge.ProxyProtocolGate.install(jetty, config.proxyProtocol().peers());
+        }
 
         Map<String, String> extra = new LinkedHashMap<>(config.setenv());
         for (String name : config.passenv()) {
@@ -388,7 +394,8 @@ public final class Server {
     private static ServerConnector plainListener(org.eclipse.jetty.server.Server jetty, HttpConfiguration http,
                                                  ReadTimeouts readTimeouts, ServerConfig config, String host, int port) {
         ServerConnector listener = new ServerConnector(jetty,
-                Listeners.plain(RequestIntake.connectionFactory(http, readTimeouts), http, config.protocols()));
+                Listeners.plain(RequestIntake.connectionFactory(http, readTimeouts, config.registeredMethods()), http,
+                        config.protocols()));
         listener.setHost(host);
         listener.setPort(port);
         listener.setAcceptQueueSize(config.serverBacklog());

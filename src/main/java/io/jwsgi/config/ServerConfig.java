@@ -41,6 +41,8 @@ import java.util.Map;
  * @param proxyTrust       forwarded headers honoured and the proxies trusted to send them
  * @param operations       status page, metrics, health check, sockets, pid file (docs/operations.md)
  * @param requestLimits    request-head limits and client read timeouts
+ * @param registeredMethods --registered-methods: the methods served, or any (docs/http-parsing.md)
+ * @param proxyProtocol    --proxy-protocol on the listeners, and the peers allowed to send it
  * @param serverNames      --server-name's name-based virtual host (docs/virtual-hosts.md)
  * @param includeFiles     --include-file: absolute paths of configuration files whose directives add to the site
  * @param version          jwsgi's version
@@ -94,6 +96,8 @@ public record ServerConfig(
         ProxyTrust proxyTrust,
         Operations operations,
         RequestLimits requestLimits,
+        RegisteredMethods registeredMethods,
+        ProxyProtocol proxyProtocol,
         ServerNames serverNames,
         List<Path> includeFiles,
         String version) {

@@ -111,6 +111,8 @@ final class ServerConfigResolver {
                 ProxyTrust.resolve(args),
                 OperationsResolver.resolve(args, serverRoot, environment),
                 RequestLimits.resolve(args),
+                RegisteredMethods.resolve(args),
+                ProxyProtocol.resolve(args),
                 ServerNames.resolve(args),
                 includeFiles(args, cwd),
                 Version.current());

@@ -224,6 +224,20 @@ public final class StartServerSettings {
             .withDefault("100")
             .withHelp("Most request header fields accepted; more are refused with 431. Apache's LimitRequestFields.");
 
+    public static final Setting<Boolean> REGISTERED_METHODS = Setting.flag(SERVER, "registered-methods")
+            .withHelp("Answer 501 Not Implemented, before the application, to a request whose method Apache does not "
+                    + "register: GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE, PATCH and the WebDAV and DeltaV "
+                    + "methods (PROPFIND, PROPPATCH, MKCOL, COPY, MOVE, LOCK, UNLOCK, VERSION-CONTROL, REPORT, ...); "
+                    + "--register-method adds more. Apache's HttpProtocolOptions RegisteredMethods. Off by default "
+                    + "(Apache's LenientMethods): any method that is a token reaches the application.");
+
+    public static final Setting<String> REGISTER_METHOD = Setting.of(SERVER, "register-method", "METHOD",
+                    ValueType.text().check(StartServerSettings::isToken,
+                            v -> "'" + v + "' is not a method name (an HTTP token such as MKCALENDAR)"))
+            .asRepeatable()
+            .withHelp("With --registered-methods, one more method to serve, such as CalDAV's MKCALENDAR (method "
+                    + "names are case-sensitive). jwsgi's own option.");
+
     public static final Setting<Duration> HEADER_TIMEOUT = Setting.of(SERVER, "header-timeout", "SECONDS",
                     ValueType.seconds())
             .withDefault("15")
@@ -617,6 +631,13 @@ public final class StartServerSettings {
             .withComputedDefault("every peer, when only --trust-proxy-header is given (mod_wsgi's rule)")
             .withHelp("Address or network (127.0.0.1, 10.0.0.0/8, ::1, fd00::/8) of a proxy whose forwarded headers "
                     + "are honoured; X-Forwarded-For is walked back through these to the client.");
+    public static final Setting<Boolean> PROXY_PROTOCOL = Setting.flag(TRUST, "proxy-protocol")
+            .withHelp("Every connection to the HTTP and HTTPS ports starts with a PROXY protocol header (v1 text or "
+                    + "v2 binary, HAProxy's send-proxy and send-proxy-v2), before TLS on the HTTPS port: the client "
+                    + "address and port it carries become REMOTE_ADDR and REMOTE_PORT, and v2's TLS information what "
+                    + "the balancer terminated. Needs --trust-proxy: a connection from any other peer, or without a "
+                    + "valid header, is closed. mod_remoteip's RemoteIPProxyProtocol.");
+
     // Status, metrics and control (docs/operations.md)
 
     public static final Setting<Boolean> SERVER_STATUS = Setting.flag(OPERATIONS, "server-status")
@@ -668,7 +689,8 @@ public final class StartServerSettings {
             HOST, PORT,
             SERVER_NAME, SERVER_ALIAS, ALLOW_LOCALHOST,
             SERVER_ROOT, SERVER_BACKLOG, MAX_CLIENTS, KEEP_ALIVE_TIMEOUT, SOCKET_TIMEOUT,
-            LIMIT_REQUEST_BODY, LIMIT_REQUEST_LINE, LIMIT_REQUEST_FIELD_SIZE, LIMIT_REQUEST_FIELDS, HEADER_TIMEOUT,
+            LIMIT_REQUEST_BODY, LIMIT_REQUEST_LINE, LIMIT_REQUEST_FIELD_SIZE, LIMIT_REQUEST_FIELDS,
+            REGISTERED_METHODS, REGISTER_METHOD, HEADER_TIMEOUT,
             HEADER_MAX_TIMEOUT, HEADER_MIN_RATE, BODY_TIMEOUT, BODY_MAX_TIMEOUT, BODY_MIN_RATE,
             HTTP2, HTTPS_PORT, SSL_CERTIFICATE_FILE, SSL_CERTIFICATE_KEY_FILE, SSL_CERTIFICATE,
             SSL_CERTIFICATE_CHAIN_FILE, SSL_CA_CERTIFICATE_FILE, SSL_VERIFY_CLIENT, SSL_ENVIRONMENT, HTTPS_ONLY,
@@ -684,7 +706,19 @@ public final class StartServerSettings {
             DOCUMENT_ROOT, DIRECTORY_INDEX, URL_ALIAS, ENABLE_SENDFILE, COMPRESS_RESPONSES,
             LOG_DIRECTORY, LOG_TO_TERMINAL, LOG_LEVEL, ERROR_LOG_NAME, ACCESS_LOG, ACCESS_LOG_FORMAT,
             ACCESS_LOG_NAME, STARTUP_LOG, STARTUP_LOG_NAME,
-            ROTATE_LOGS, MAX_LOG_SIZE, MAX_LOG_FILES, TRUST_PROXY_HEADER, TRUST_PROXY,
+            ROTATE_LOGS, MAX_LOG_SIZE, MAX_LOG_FILES, TRUST_PROXY_HEADER, TRUST_PROXY, PROXY_PROTOCOL,
             SERVER_STATUS, ENABLE_METRICS, METRICS_PATH, HEALTH_CHECK_PATH, SOCKET_PATH, PID_FILE, SETUP_ONLY,
             ISATTY);
+
+    /** RFC 9110 §5.6.2 token: what a method name may be. */
+    static boolean isToken(String value) {
+        if (value.isEmpty()) return false;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!ok) return false;
+        }
+        return true;
+    }
 }

@@ -189,6 +189,11 @@ public final class WsgiHandler extends Handler.Abstract {
                 Channel c = channel;
                 ssl.forEach((k, v) -> c.encoder().put((String) k, (String) v));
             }
+            // --proxy-protocol: the TLS the balancer terminated, from a v2 header (docs/behind-a-proxy.md).
+            if (request.getAttribute(io.jwsgi.edge.ProxiedTls.ATTRIBUTE) instanceof Map<?, ?> proxied) {
+                Channel c = channel;
+                proxied.forEach((k, v) -> c.encoder().put((String) k, (String) v));
+            }
             // --setenv / --passenv values (mod_wsgi's SetEnv/PassEnv).
             setenv.forEach(channel.encoder()::put);
             if (routed != null) routed.environ().forEach(channel.encoder()::put);
