@@ -8,8 +8,11 @@ import java.util.List;
 import org.eclipse.jetty.io.AbstractConnection;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.AbstractConnectionFactory;
 import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.DetectorConnectionFactory;
 import org.eclipse.jetty.server.ProxyConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.slf4j.Logger;
@@ -25,10 +28,11 @@ import org.slf4j.LoggerFactory;
  *   <li>the header is not optional ("the receiver MUST NOT try to guess whether the protocol header is present"):
  *       a connection that starts with anything else is closed, where Jetty would serve it as plain HTTP.</li>
  * </ul>
- * A malformed header (a bad v1 line, a v2 header with a bad signature, version, family or length) is closed by
- * Jetty itself, with its own warning in the error log. Each refusal is one WARN line naming the peer.
+ * A v1 line is checked strictly first ({@link ProxyLineV1}); a malformed one is refused as having no header. A
+ * malformed v2 header (bad signature, version, family or length) is closed by Jetty itself, with its own warning in
+ * the error log. Each refusal of ours is one WARN line naming the peer.
  */
-public final class ProxyProtocolGate extends ProxyConnectionFactory {
+public final class ProxyProtocolGate extends DetectorConnectionFactory {
     private static final Logger log = LoggerFactory.getLogger(ProxyProtocolGate.class);
 
     private final List<IpRange> peers;
@@ -38,7 +42,7 @@ public final class ProxyProtocolGate extends ProxyConnectionFactory {
      * @param peers the balancers allowed to connect
      */
     public ProxyProtocolGate(String next, List<IpRange> peers) {
-        super(next);
+        super(new StrictV1(new ProxyConnectionFactory(next)));
         this.peers = List.copyOf(peers);
     }
 
@@ -69,7 +73,7 @@ public final class ProxyProtocolGate extends ProxyConnectionFactory {
     @Override
     protected void nextProtocol(Connector connector, EndPoint endPoint, ByteBuffer buffer) {
         log.warn("connection refused: no PROXY protocol header peer={} (--proxy-protocol: the balancer must send "
-                + "one on every connection, HAProxy's send-proxy or send-proxy-v2)",
+                + "a valid one on every connection, HAProxy's send-proxy or send-proxy-v2)",
                 address(endPoint.getRemoteSocketAddress()));
         endPoint.close();
     }
@@ -87,6 +91,33 @@ public final class ProxyProtocolGate extends ProxyConnectionFactory {
             return inet.getAddress().getHostAddress() + ":" + inet.getPort();
         }
         return String.valueOf(peer);
+    }
+
+    /**
+     * Jetty's PROXY protocol factory, recognised only once a v1 line is complete and valid ({@link ProxyLineV1}): an
+     * invalid one is "not recognised", which the gate refuses. v2 is Jetty's to detect and parse.
+     */
+    private static final class StrictV1 extends AbstractConnectionFactory implements ConnectionFactory.Detecting {
+        private final ProxyConnectionFactory jetty;
+
+        StrictV1(ProxyConnectionFactory jetty) {
+            super(jetty.getProtocol());
+            this.jetty = jetty;
+        }
+
+        @Override
+        public Detection detect(ByteBuffer buffer) {
+            return switch (ProxyLineV1.check(buffer)) {
+                case INCOMPLETE -> Detection.NEED_MORE_BYTES;
+                case INVALID -> Detection.NOT_RECOGNIZED;
+                case VALID, NOT_V1 -> jetty.detect(buffer);
+            };
+        }
+
+        @Override
+        public Connection newConnection(Connector connector, EndPoint endPoint) {
+            return jetty.newConnection(connector, endPoint);
+        }
     }
 
     /** A connection that closes as soon as it is opened, reading nothing. */

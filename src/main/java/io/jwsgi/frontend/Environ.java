@@ -68,8 +68,8 @@ final class Environ {
         enc.put("SERVER_PROTOCOL", request.getConnectionMetaData().getProtocol());
         enc.put("SERVER_NAME", Request.getServerName(request));
         enc.put("SERVER_PORT", Integer.toString(Request.getServerPort(request)));
-        enc.put("SERVER_ADDR", Request.getLocalAddr(request));
-        enc.put("REMOTE_ADDR", Request.getRemoteAddr(request));
+        enc.put("SERVER_ADDR", unbracketed(Request.getLocalAddr(request)));
+        enc.put("REMOTE_ADDR", unbracketed(Request.getRemoteAddr(request)));
         enc.put("REMOTE_PORT", Integer.toString(Request.getRemotePort(request)));
         enc.put("wsgi.url_scheme", urlScheme);
         enc.put("mod_wsgi.request_id", requestId);
@@ -77,6 +77,12 @@ final class Environ {
         enc.put("mod_wsgi.path_info", split.pathInfo());
         enc.put("mod_wsgi.request_start", Long.toString(Request.getTimeStamp(request) * 1000));
         writeHeaders(enc, request, passAuthorization);
+    }
+
+    /** Jetty writes an IPv6 address as in a URL, {@code [::1]}; CGI's REMOTE_ADDR and SERVER_ADDR have no brackets. */
+    static String unbracketed(String address) {
+        return address != null && address.length() > 2 && address.charAt(0) == '['
+                && address.charAt(address.length() - 1) == ']' ? address.substring(1, address.length() - 1) : address;
     }
 
     private static void writeHeaders(RequestEncoder enc, Request request, boolean passAuthorization) {
