@@ -16,12 +16,16 @@ import java.net.InetAddress;
  *       comparison with the server's names would see the encoded text and a resolver the decoded one;</li>
  *   <li>an IPv6 address without brackets ({@code ::1}, {@code ::1:80}): the port cannot be told from the address;
  *       and inside brackets, anything that is not an IPv6 address (IPvFuture, zone identifiers);</li>
- *   <li>any other byte a DNS name or an address literal does not have (userinfo's {@code @}, sub-delims such as
- *       {@code !$&'()*+,;=}, non-ASCII), an empty label, a port that is not 0–65535.</li>
+ *   <li>any byte RFC 3986's reg-name does not have (userinfo's {@code @}, spaces, controls, non-ASCII), an empty
+ *       label, a port that is not 0–65535.</li>
  * </ul>
- * Upper-case letters, a trailing dot and {@code _} (common in internal names) are allowed.
+ * What RFC 3986's reg-name has and URL parsers read alike is allowed: upper-case letters, a trailing dot, {@code _}
+ * and {@code ~}, and the sub-delims ({@code Host: 0.0.0.0=5000} is in gunicorn's valid corpus).
  */
 public final class Authority {
+    /** RFC 3986's sub-delims: a reg-name may have them, and URL parsers agree it does. */
+    private static final String SUB_DELIMS = "!$&'()*+,;=";
+
     private Authority() {}
 
     /** Null when {@code authority} ({@code host[:port]}, as sent) is acceptable, else why it is not. */
@@ -54,7 +58,7 @@ public final class Authority {
             if (c == '%') return "a percent-encoded host name";
             if (c == '@') return "userinfo before the host (RFC 9110 §4.2.4)";
             boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '-' || c == '.' || c == '_';
+                    || c == '-' || c == '.' || c == '_' || c == '~' || SUB_DELIMS.indexOf(c) >= 0;
             if (!ok) return "a character a host name cannot have: '" + printable(c) + "'";
         }
         String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;

@@ -80,6 +80,23 @@ class RequestParsingIT {
     @AfterAll
     static void stop() throws Exception {
         if (server != null) server.close();
+        for (JwsgiProcess other : withOptions.values()) other.close();
+    }
+
+    /** Servers for the corpus cases that name options (the {@code options} column), one per distinct set. */
+    static final java.util.Map<String, JwsgiProcess> withOptions = new java.util.LinkedHashMap<>();
+
+    /** The default server, or one started with the case's options (the same app and record file). */
+    static synchronized JwsgiProcess serverWith(String options) throws IOException {
+        if (options.isEmpty() || options.equals("-")) return server;
+        JwsgiProcess existing = withOptions.get(options);
+        if (existing != null) return existing;
+        List<String> args = new ArrayList<>(List.of(APPS.resolve("recorder.py").toString(),
+                "--setenv", "RECORD_DIR", calls.getParent().toString()));
+        args.addAll(List.of(options.split(" ")));
+        JwsgiProcess started = JwsgiProcess.start(root.resolve("srv-" + withOptions.size()), args.toArray(String[]::new));
+        withOptions.put(options, started);
+        return started;
     }
 
     // ---- gunicorn corpus ----
@@ -166,14 +183,16 @@ class RequestParsingIT {
             if (line.isBlank() || line.startsWith("#")) continue;
             String[] c = line.split("\t", -1);
             String name = c[0], status = c[1], jetty = c[2], wireText = c[3];
-            tests.add(DynamicTest.dynamicTest(name + " (" + status + ")", () -> {
+            String options = c.length > 5 ? c[5] : "-";
+            tests.add(DynamicTest.dynamicTest(name + " (" + status + ")"
+                    + (options.equals("-") ? "" : " with " + options), () -> {
                 assumeTrue(!jetty.equals("GAP"), "not yet enforced (docs/http-parsing.md): " + c[4]);
                 String canary = "GET /canary-" + name + " HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\n";
                 String text = wireText.endsWith("{end}") ? wireText.substring(0, wireText.length() - 5)
                         : wireText.contains("{canary}") ? wireText.replace("{canary}", canary)
                         : wireText + canary;
                 byte[] wire = decodeOwn(text);
-                Exchange x = exchange(wire);
+                Exchange x = exchange(serverWith(options), wire);
                 System.out.println("own " + name + " -> " + x.statuses + (x.error == null ? "" : " " + x.error));
                 if (status.equals("2xx")) {
                     assertThat(x.statuses).as(x.describe()).isNotEmpty().allMatch(s -> s / 100 == 2);
@@ -261,7 +280,12 @@ class RequestParsingIT {
     static final Pattern STATUS = Pattern.compile("(?:^|\\n)HTTP/1\\.[01] (\\d{3}) ");
 
     /** Sends the bytes on a fresh connection, half-closes, reads until the server closes. */
-    static synchronized Exchange exchange(byte[] wire) throws Exception {
+    static Exchange exchange(byte[] wire) throws Exception {
+        return exchange(server, wire);
+    }
+
+    /** As {@link #exchange(byte[])}, to the given server. */
+    static synchronized Exchange exchange(JwsgiProcess server, byte[] wire) throws Exception {
         int before = readCalls().size();
         ByteArrayOutputStream got = new ByteArrayOutputStream();
         String error = null;
