@@ -45,7 +45,7 @@ class ConfigurationDocTest {
             "SSLCertificateFile", "SSLCertificateKeyFile", "SSLCertificateChainFile", "SSLCACertificateFile",
             "SSLVerifyClient", "SSLVerifyDepth", "SSLOptions", "AddType", "User", "Group", "ListenBacklog",
             "AddOutputFilterByType",
-            "SSLProtocol", "SSLCipherSuite", "SSLHonorCipherOrder",
+            "SSLProtocol", "SSLCipherSuite", "SSLHonorCipherOrder", "HttpProtocolOptions", "RemoteIPProxyProtocol",
             // every level (ScopeBuilder)
             "WSGIProcessGroup", "WSGIApplicationGroup", "WSGICallableObject", "WSGIPassAuthorization",
             "WSGIChunkedRequest", "Require", "SetEnv", "UnsetEnv", "PassEnv", "Options", "SetHandler", "AddHandler",
