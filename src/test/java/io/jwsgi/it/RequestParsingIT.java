@@ -54,6 +54,14 @@ class RequestParsingIT {
             "099", "Content-Length larger than the body sent: a real server waits for the rest (README §2)",
             "rfc9112_target_absolute_userinfo_01", "userinfo in an http URI: RFC 9110 §4.2.4 says treat as an error, Jetty answers 400");
 
+    /** gunicorn's {@code proxy_protocol=True}: jwsgi's {@code --proxy-protocol}, the test's own address the balancer. */
+    static final String PROXY_PROTOCOL = "--proxy-protocol --trust-proxy 127.0.0.1";
+
+    /** gunicorn valid cases jwsgi refuses on purpose, each with its reason (also in docs/http-parsing.md). */
+    static final java.util.Map<String, String> VALID_REFUSED = java.util.Map.of(
+            "pp_03", "no PROXY header under proxy_protocol: gunicorn guesses, the PROXY protocol specification says a "
+                    + "receiver MUST NOT; jwsgi closes the connection");
+
     /**
      * gunicorn invalid cases jwsgi serves on purpose: the "not refused" list of docs/http-parsing.md. Each is valid
      * HTTP under jwsgi's own limits, or its forbidden part never reaches WSGI.
@@ -121,20 +129,26 @@ class RequestParsingIT {
                 assertThat(wire.length).as("decoded length").isEqualTo(wireLen);
                 assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(wire)))
                         .as("decoded sha256").isEqualTo(sha);
-                assumeTrue(cfg.equals("-"), "needs gunicorn-only options: " + cfg);
-                if (kind.equals("valid") && lacksHost(wire)) {
+                boolean proxied = cfg.equals("proxy_protocol=True");
+                assumeTrue(cfg.equals("-") || proxied, "needs gunicorn-only options: " + cfg);
+                JwsgiProcess target = proxied ? serverWith(PROXY_PROTOCOL) : server;
+                if (kind.equals("valid") && VALID_REFUSED.containsKey(name)) {
+                    Exchange x = exchange(target, wire);
+                    System.out.println("gunicorn valid/" + name + " refused: " + VALID_REFUSED.get(name));
+                    assertRefused(x, Set.of());
+                } else if (kind.equals("valid") && lacksHost(wire)) {
                     // RFC 9112 §3.2: an HTTP/1.1 request without Host MUST be answered 400.
-                    Exchange x = exchange(wire);
+                    Exchange x = exchange(target, wire);
                     assertRefused(x, Set.of(400));
                 } else if (kind.equals("valid")) {
                     assumeTrue(!VALID_EXCLUDED.containsKey(name), VALID_EXCLUDED.get(name));
-                    Exchange x = exchange(wire);
+                    Exchange x = exchange(target, wire);
                     int n = Integer.parseInt(requests);
                     assertThat(x.statuses).as(x.describe()).hasSize(n).allMatch(s -> s / 100 == 2);
                     assertThat(x.calls).as(x.describe()).hasSize(n);
                 } else {
                     assumeTrue(!INVALID_NOT_ENFORCED.containsKey(name), "not yet enforced: " + INVALID_NOT_ENFORCED.get(name));
-                    Exchange x = exchange(wire);
+                    Exchange x = exchange(target, wire);
                     System.out.println("gunicorn invalid/" + name + " -> " + x.statuses);
                     assertRefused(x, Set.of());
                 }
@@ -143,9 +157,10 @@ class RequestParsingIT {
         return tests.stream();
     }
 
-    /** The stream's first request is HTTP/1.1 and the stream has no Host field at all. */
+    /** The stream's first request (after a PROXY v1 line) is HTTP/1.1 and the stream has no Host field at all. */
     static boolean lacksHost(byte[] wire) {
         String s = new String(wire, StandardCharsets.ISO_8859_1).toLowerCase(java.util.Locale.ROOT);
+        if (s.startsWith("proxy ")) s = s.substring(s.indexOf("\r\n") + 2); // a PROXY v1 line comes first
         int eol = s.indexOf("\r\n");
         return eol > 0 && s.substring(0, eol).endsWith(" http/1.1") && !s.contains("\nhost:");
     }
