@@ -398,7 +398,7 @@ public final class Server {
         boolean inline = files == app && proxied == files;
         if (config.authHooks().enabled()) {
             // --host-access-script, --auth-user-script: mod_wsgi-express's <Location /> (docs/auth-hooks.md).
-            proxied = new io.jwsgi.auth.AuthHandler(config.authHooks(), config.hostName() + ":" + config.port(), gate,
+            proxied = new io.jwsgi.auth.AuthHandler(config.authHooks(), config.hostName(), config.port(), gate,
                     VirtualThreads.getExecutor(pool), io.jwsgi.frontend.InlineDispatch::onSelectorThread, proxied);
         }
         Handler site = ResponseCompression.around(config.content(), proxied);

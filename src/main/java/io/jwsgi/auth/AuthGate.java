@@ -71,7 +71,7 @@ public final class AuthGate {
                 Hooks.Answer allowed = hooks.call("allow_access", auth.accessScript(), request,
                         Request.getRemoteAddr(request));
                 if (allowed.isFalse()) {
-                    log.info("client denied by WSGIAccessScript status=403 path={} client={} script={}",
+                    log.debug("client denied by WSGIAccessScript status=403 path={} client={} script={}",
                             request.getHttpURI().getPath(), Request.getRemoteAddr(request), auth.accessScript().path());
                     return new Refuse(403, null);
                 }
@@ -80,7 +80,7 @@ public final class AuthGate {
             Decision first = AccessRule.decide(access, new Who(peer, null, null, request, auth));
             if (first == Decision.GRANTED) return ANONYMOUS;
             if (first != Decision.NO_USER) {
-                log.info("request refused by Require status=403 path={} client={}", request.getHttpURI().getPath(),
+                log.debug("request refused by Require status=403 path={} client={}", request.getHttpURI().getPath(),
                         Request.getRemoteAddr(request));
                 return new Refuse(403, null);
             }
@@ -114,7 +114,7 @@ public final class AuthGate {
         String user = found.user;
         Decision decision = AccessRule.decide(access, new Who(peer, user, auth.groupScript(), request, auth));
         if (decision == Decision.GRANTED) return new Proceed(new Authenticated(user, type));
-        log.info("authorization of user failed status=401 path={} user={}", path, user);
+        log.debug("authorization of user failed status=401 path={} user={}", path, user);
         return new Refuse(401, challenge(type, realm, false));
     }
 
@@ -140,7 +140,7 @@ public final class AuthGate {
         String path = request.getHttpURI().getPath();
         if (answer.isTrue()) return new Credentials(user, null);
         if (answer.string() != null) return new Credentials(answer.string(), null);
-        log.info("{} status=401 path={} user={}", answer.isNone() ? "user not found" : "password mismatch", path, user);
+        log.debug("{} status=401 path={} user={}", answer.isNone() ? "user not found" : "password mismatch", path, user);
         return new Credentials(null, new Refuse(401, challenge));
     }
 
@@ -159,21 +159,21 @@ public final class AuthGate {
         String algorithm = p.getOrDefault("algorithm", "MD5");
         if (user == null || nonce == null || uri == null || nc == null || cnonce == null || response == null
                 || !"auth".equals(p.get("qop")) || !algorithm.equalsIgnoreCase("MD5")) {
-            log.info("digest credentials incomplete or not qop=auth with MD5 status=401 path={}", path);
+            log.debug("digest credentials incomplete or not qop=auth with MD5 status=401 path={}", path);
             return new Credentials(null, again);
         }
         if (!realm.equals(p.get("realm"))) {
-            log.info("digest realm mismatch status=401 path={} user={}", path, user);
+            log.debug("digest realm mismatch status=401 path={} user={}", path, user);
             return new Credentials(null, again);
         }
         if (!uri.equals(request.getHttpURI().getPathQuery())) {
             // mod_auth_digest: the digest must be for this request's URI, or it could be replayed elsewhere.
-            log.info("digest uri does not match the request status=400 path={} user={} uri={}", path, user, uri);
+            log.debug("digest uri does not match the request status=400 path={} user={} uri={}", path, user, uri);
             return new Credentials(null, new Refuse(400, null));
         }
         Hooks.Answer answer = hooks.call("get_realm_hash", script, request, user, realm);
         if (answer.string() == null) {
-            log.info("user not found status=401 path={} user={}", path, user);
+            log.debug("user not found status=401 path={} user={}", path, user);
             return new Credentials(null, again);
         }
         String ha1 = answer.string().toLowerCase(Locale.ROOT);
@@ -181,7 +181,7 @@ public final class AuthGate {
         String expected = md5(ha1 + ":" + nonce + ":" + nc + ":" + cnonce + ":auth:" + ha2);
         if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
                 response.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII))) {
-            log.info("digest password mismatch status=401 path={} user={}", path, user);
+            log.debug("digest password mismatch status=401 path={} user={}", path, user);
             return new Credentials(null, again);
         }
         return switch (nonces.check(nonce, realm, nc)) {
@@ -192,7 +192,7 @@ public final class AuthGate {
                 yield new Credentials(null, again);
             }
             case INVALID -> {
-                log.info("digest nonce not issued here status=401 path={} user={}", path, user);
+                log.debug("digest nonce not issued here status=401 path={} user={}", path, user);
                 yield new Credentials(null, again);
             }
         };

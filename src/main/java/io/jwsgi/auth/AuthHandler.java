@@ -26,13 +26,16 @@ public final class AuthHandler extends Handler.Wrapper {
     private final Auth auth;
     private final Executor threads;
     private final BooleanSupplier onSelectorThread;
+    private final String host;
+    private final int port;
 
     /**
-     * @param realm            AuthName: mod_wsgi-express's {@code HOST:PORT}
+     * @param host             the HOST of mod_wsgi-express's AuthName {@code HOST:PORT}
+     * @param port               its PORT; 0 (an ephemeral --port) is the port the request came in on
      * @param threads          where a request that arrived on a selector thread is checked (hooks block)
      * @param onSelectorThread whether the caller is a selector thread
      */
-    public AuthHandler(AuthHooks hooks, String realm, AuthGate gate, Executor threads, BooleanSupplier onSelectorThread,
+    public AuthHandler(AuthHooks hooks, String host, int port, AuthGate gate, Executor threads, BooleanSupplier onSelectorThread,
                        Handler next) {
         super(next);
         this.gate = gate;
@@ -40,8 +43,10 @@ public final class AuthHandler extends Handler.Wrapper {
         this.onSelectorThread = onSelectorThread;
         HookScript user = script(hooks.authUserScript());
         HookScript group = script(hooks.authGroupScript());
+        this.host = host;
+        this.port = port;
         this.auth = new Auth(script(hooks.hostAccessScript()), user, group, null, user == null ? null : hooks.authType(),
-                user == null ? null : realm, "wsgi", "wsgi");
+                port == 0 ? null : host + ":" + port, "wsgi", "wsgi");
         this.access = user == null ? null : group == null
                 ? new AccessRule.User(AccessRule.UserProvider.VALID_USER, List.of())
                 : new AccessRule.User(AccessRule.UserProvider.WSGI_GROUP, List.of(hooks.authGroup()));
@@ -70,7 +75,10 @@ public final class AuthHandler extends Handler.Wrapper {
     }
 
     private boolean check(Request request, Response response, Callback callback) throws Exception {
-        switch (gate.check(request, access, auth, peer(request))) {
+        Auth scoped = auth.userScript() == null || auth.name() != null ? auth : new Auth(auth.accessScript(),
+                auth.userScript(), auth.groupScript(), null, auth.type(), host + ":" + Request.getLocalPort(request),
+                "wsgi", "wsgi");
+        switch (gate.check(request, access, scoped, peer(request))) {
             case AuthGate.Proceed(AuthGate.Authenticated who) -> {
                 if (who != null) request.setAttribute(AuthGate.AUTHENTICATED, who);
                 return super.handle(request, response, callback);
