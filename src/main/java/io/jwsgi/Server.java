@@ -240,7 +240,7 @@ public final class Server {
     }
 
     /** The hook process group's name, in logs, the status page and metrics. */
-    static final String HOOK_GROUP = "jwsgi-hooks";
+    static final String HOOK_GROUP = io.jwsgi.site.Site.HOOK_GROUP;
 
     /**
      * The hook process group's settings: jwsgi's dispatcher ({@code jwsgi.hooks}) in one process of ten threads, with

@@ -29,6 +29,9 @@ public record Site(List<Listen> listens, List<HostSpec> hosts, List<ProcessGroup
         warnings = List.copyOf(warnings);
     }
 
+    /** The process group the access and auth hooks run in (docs/auth-hooks.md); the server starts it by this name. */
+    public static final String HOOK_GROUP = "jwsgi-hooks";
+
     /** Whether any scope names a Python access or auth hook script (then the server starts its hook process group). */
     public boolean usesHooks() {
         for (HostSpec h : hosts) {

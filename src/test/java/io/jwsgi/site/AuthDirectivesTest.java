@@ -129,6 +129,20 @@ class AuthDirectivesTest {
     }
 
     @Test
+    void aMissingHookScriptIsAWarningAndTheHookGroupsNameIsReserved() throws Exception {
+        SiteBuilder.Result r = build("""
+                WSGIDaemonProcess jwsgi-hooks
+                <Location /a>
+                    WSGIAccessScript /nonexistent/access.wsgi
+                </Location>
+                """);
+        assertThat(r.site().warnings()).anySatisfy(w -> assertThat(w).endsWith("the hook script"
+                + " /nonexistent/access.wsgi does not exist (requests that need it will get 500)"));
+        assertThat(r.errors().stream().map(ConfigProblem::toString)).anySatisfy(e -> assertThat(e).contains(
+                "WSGIDaemonProcess jwsgi-hooks: the name is jwsgi's own hook process group's"));
+    }
+
+    @Test
     void everyBadInputNamesItsFileAndLine() throws Exception {
         String conf = root.resolve("site.conf").toString();
         assertThat(errors("WSGIAuthUserScript /srv/auth.wsgi\n")).containsExactly(conf + ":4: WSGIAuthUserScript is"
