@@ -82,6 +82,19 @@ class AuthHooksIT {
                 <Location /reload>
                     WSGIAccessScript %1$s/reload.wsgi
                 </Location>
+                <Location /local>
+                    AuthType Basic
+                    AuthName "Local or login"
+                    AuthBasicProvider wsgi
+                    WSGIAuthUserScript %1$s/auth.wsgi
+                    <RequireAny>
+                        Require local
+                        Require valid-user
+                    </RequireAny>
+                </Location>
+                <Location /unconfigured>
+                    Require valid-user
+                </Location>
                 <Location /boom>
                     AuthType Basic
                     AuthName "Boom"
@@ -198,6 +211,17 @@ class AuthHooksIT {
                 .contains("WWW-Authenticate: Basic realm=\"Admins\"");
         assertThat(curl("-u", "ann:secret", site.url("/ann"))).startsWith("HTTP/1.1 200");
         assertThat(curl("-u", "bob:secret", site.url("/ann"))).startsWith("HTTP/1.1 401");
+    }
+
+    @Test
+    void hostRulesAndUserRulesCombineAsApacheCombinesThem() throws Exception {
+        // a local client is let in by Require local without being asked for a password
+        assertThat(curl(site.url("/local"))).as(site.output()).startsWith("HTTP/1.1 200")
+                .contains("\"REMOTE_USER\": null");
+        // a user rule with no AuthType to ask with is a configuration error, answered 500 with its reason logged
+        assertThat(curl(site.url("/unconfigured"))).startsWith("HTTP/1.1 500");
+        eventually(Duration.ofSeconds(20), () -> assertThat(site.output())
+                .contains("problem=Require needs a user here but AuthType is not set"));
     }
 
     @Test
