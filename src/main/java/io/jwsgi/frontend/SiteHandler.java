@@ -3,7 +3,6 @@ package io.jwsgi.frontend;
 import io.jwsgi.auth.AuthGate;
 import io.jwsgi.auth.DigestNonces;
 import io.jwsgi.config.ContentOptions;
-import io.jwsgi.site.AccessRule;
 import io.jwsgi.site.Router;
 import io.jwsgi.site.Site;
 import io.jwsgi.site.Site.HostSpec;
@@ -37,7 +36,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The front end of a configuration file's site: each request goes to its virtual host, then to the first mount that
- * matches ({@link Router}), then - unless a {@code Require} refuses it (403) - to a redirect, to the static files of an
+ * matches ({@link Router}), then - unless a {@code Require} refuses it (403), or the access and auth hooks and
+ * authentication do ({@link AuthGate}: 403, 401 with a challenge) - to a redirect, to the static files of an
  * {@code Alias} or the {@code DocumentRoot}, or to the {@link WsgiHandler} of the process group the mount's scope
  * names, with the environ the configuration adds: {@code SCRIPT_FILENAME}, the application group and callable
  * object, the process group, {@code SetEnv} values. mod_wsgi's per-request rules are applied here, before any worker
