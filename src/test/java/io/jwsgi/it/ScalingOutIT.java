@@ -80,7 +80,10 @@ class ScalingOutIT {
                 "--trust-proxy-header", "X-Forwarded-Proto", "--trust-proxy-header", "X-Forwarded-Host");
     }
 
-    /** Instances of whoami.py (one worker process each, so its pid names the instance) with the health check. */
+    /**
+     * Instances of whoami.py (one worker process each, so its pid names the instance) with the options the example
+     * files' comments give.
+     */
     static List<JwsgiProcess> startInstances(String name, int count, List<String> extra) throws Exception {
         List<JwsgiProcess> started = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -89,7 +92,7 @@ class ScalingOutIT {
             List<String> cmd = new ArrayList<>(List.of(JwsgiProcess.java(), "-jar",
                     JwsgiProcess.jar().toAbsolutePath().toString(), "start-server", APP.toString(),
                     "--host", "127.0.0.1", "--port", "0", "--processes", "1", "--threads", "4",
-                    "--health-check-path", "/healthz",
+                    "--health-check-path", "/healthz", "--reuse-port", "--keep-alive-timeout", "65",
                     // the WebSocket tunnel: /ws/... goes on to the echo backend, Upgrade included
                     "--proxy-mount-point", "/ws", "http://127.0.0.1:" + websocketPort + "/ws",
                     "--server-root", root.toString(), "--log-to-terminal", "--access-log"));
