@@ -112,6 +112,13 @@ public final class StartServerSettings {
             .withHelp("Port to listen on for HTTP. 0 lets the operating system pick a free port.");
 
 
+    public static final Setting<Boolean> REUSE_PORT = Setting.flag(SERVER, "reuse-port")
+            .withHelp("Bind every listener with SO_REUSEPORT, so that a new server can bind the same address and "
+                    + "port while the old one still serves and drains (a rolling restart without a second port); "
+                    + "the kernel spreads new connections over all the servers bound. Every server sharing the "
+                    + "port must set it, and run as the same user. No effect on a socket passed by systemd "
+                    + "(LISTEN_FDS), which is already shared. jwsgi's own option; docs/scaling-out.md.");
+
     public static final Setting<Path> SERVER_ROOT = Setting.of(SERVER, "server-root", "DIR", ValueType.path())
             .withComputedDefault("$TMPDIR or /tmp, then /jwsgi-<host>:<port>:<uid>")
             .withHelp("Directory for the server's generated files, sockets and (by default) logs.");
@@ -120,13 +127,6 @@ public final class StartServerSettings {
                     ValueType.wholeNumber(1))
             .withDefault("500")
             .withHelp("Length of the listen queue of the HTTP socket.");
-
-    public static final Setting<Boolean> REUSE_PORT = Setting.flag(SERVER, "reuse-port")
-            .withHelp("Bind every listener with SO_REUSEPORT, so that a new server can bind the same address and "
-                    + "port while the old one still serves and drains (a rolling restart without a second port); "
-                    + "the kernel spreads new connections over all the servers bound. Every server sharing the "
-                    + "port must set it, and run as the same user. No effect on a socket passed by systemd "
-                    + "(LISTEN_FDS), which is already shared. jwsgi's own option; docs/scaling-out.md.");
 
     public static final Setting<Integer> MAX_CLIENTS = Setting.of(SERVER, "max-clients", "N",
                     ValueType.wholeNumber(1))
@@ -672,9 +672,9 @@ public final class StartServerSettings {
             ENTRY_POINT, APPLICATION_TYPE, CALLABLE_OBJECT, MOUNT_POINT, WORKING_DIRECTORY, PYTHON_PATH,
             SETENV, PASSENV, APPLICATION_GROUP, INCLUDE_FILE,
             PYTHON_EXECUTABLE, PYTHON_HOME,
-            HOST, PORT,
+            HOST, PORT, REUSE_PORT,
             SERVER_NAME, SERVER_ALIAS, ALLOW_LOCALHOST,
-            SERVER_ROOT, SERVER_BACKLOG, REUSE_PORT, MAX_CLIENTS, KEEP_ALIVE_TIMEOUT, SOCKET_TIMEOUT,
+            SERVER_ROOT, SERVER_BACKLOG, MAX_CLIENTS, KEEP_ALIVE_TIMEOUT, SOCKET_TIMEOUT,
             LIMIT_REQUEST_BODY, LIMIT_REQUEST_LINE, LIMIT_REQUEST_FIELD_SIZE, LIMIT_REQUEST_FIELDS, HEADER_TIMEOUT,
             HEADER_MAX_TIMEOUT, HEADER_MIN_RATE, BODY_TIMEOUT, BODY_MAX_TIMEOUT, BODY_MIN_RATE,
             HTTP2, HTTPS_PORT, SSL_CERTIFICATE_FILE, SSL_CERTIFICATE_KEY_FILE, SSL_CERTIFICATE,
