@@ -55,7 +55,9 @@ class StartServerSettingsTest {
                 "--limit-request-line", "--limit-request-field-size", "--limit-request-fields", "--header-timeout",
                 "--header-max-timeout", "--header-min-rate", "--body-timeout", "--body-max-timeout", "--body-min-rate",
                 // name-based virtual host (docs/virtual-hosts.md)
-                "--server-name", "--server-alias", "--allow-localhost");
+                "--server-name", "--server-alias", "--allow-localhost",
+                // several instances on one port (docs/scaling-out.md)
+                "--reuse-port");
     }
 
     @Test
