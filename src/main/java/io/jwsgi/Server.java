@@ -436,6 +436,8 @@ public final class Server {
         listener.setPort(port);
         listener.setAcceptQueueSize(config.serverBacklog());
         listener.setIdleTimeout(config.socketTimeout().toMillis());
+        // --reuse-port (docs/scaling-out.md): a new server binds beside this one while it drains.
+        listener.setReusePort(config.operations().reusePort());
         return listener;
     }
 

@@ -113,6 +113,13 @@ public final class StartServerSettings {
             .withHelp("Port to listen on for HTTP. 0 lets the operating system pick a free port.");
 
 
+    public static final Setting<Boolean> REUSE_PORT = Setting.flag(SERVER, "reuse-port")
+            .withHelp("Bind every listener with SO_REUSEPORT, so that a new server can bind the same address and "
+                    + "port while the old one still serves and drains (a rolling restart without a second port); "
+                    + "the kernel spreads new connections over all the servers bound. Every server sharing the "
+                    + "port must set it, and run as the same user. No effect on a socket passed by systemd "
+                    + "(LISTEN_FDS), which is already shared. jwsgi's own option; docs/scaling-out.md.");
+
     public static final Setting<Path> SERVER_ROOT = Setting.of(SERVER, "server-root", "DIR", ValueType.path())
             .withComputedDefault("$TMPDIR or /tmp, then /jwsgi-<host>:<port>:<uid>")
             .withHelp("Directory for the server's generated files, sockets and (by default) logs.");
@@ -696,7 +703,7 @@ public final class StartServerSettings {
             ENTRY_POINT, APPLICATION_TYPE, CALLABLE_OBJECT, MOUNT_POINT, WORKING_DIRECTORY, PYTHON_PATH,
             SETENV, PASSENV, APPLICATION_GROUP, INCLUDE_FILE,
             PYTHON_EXECUTABLE, PYTHON_HOME,
-            HOST, PORT,
+            HOST, PORT, REUSE_PORT,
             SERVER_NAME, SERVER_ALIAS, ALLOW_LOCALHOST,
             SERVER_ROOT, SERVER_BACKLOG, MAX_CLIENTS, KEEP_ALIVE_TIMEOUT, SOCKET_TIMEOUT,
             LIMIT_REQUEST_BODY, LIMIT_REQUEST_LINE, LIMIT_REQUEST_FIELD_SIZE, LIMIT_REQUEST_FIELDS, HEADER_TIMEOUT,

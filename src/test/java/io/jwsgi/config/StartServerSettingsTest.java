@@ -57,7 +57,9 @@ class StartServerSettingsTest {
                 // name-based virtual host (docs/virtual-hosts.md)
                 "--server-name", "--server-alias", "--allow-localhost",
                 // access and auth hooks (docs/auth-hooks.md)
-                "--host-access-script", "--auth-user-script", "--auth-type", "--auth-group-script", "--auth-group");
+                "--host-access-script", "--auth-user-script", "--auth-type", "--auth-group-script", "--auth-group",
+                // several instances on one port (docs/scaling-out.md)
+                "--reuse-port");
     }
 
     @Test
