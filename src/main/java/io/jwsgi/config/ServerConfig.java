@@ -45,6 +45,7 @@ import java.util.Map;
  * @param proxyProtocol    --proxy-protocol on the listeners, and the peers allowed to send it
  * @param serverNames      --server-name's name-based virtual host (docs/virtual-hosts.md)
  * @param includeFiles     --include-file: absolute paths of configuration files whose directives add to the site
+ * @param authHooks        --host-access-script, --auth-user-script and their options (docs/auth-hooks.md)
  * @param version          jwsgi's version
  */
 public record ServerConfig(
@@ -100,6 +101,7 @@ public record ServerConfig(
         ProxyProtocol proxyProtocol,
         ServerNames serverNames,
         List<Path> includeFiles,
+        AuthHooks authHooks,
         String version) {
 
     /** What {@code --header-buffer-size 0} stands for: mod_wsgi's stack buffer size. */

@@ -115,6 +115,7 @@ final class ServerConfigResolver {
                 ProxyProtocol.resolve(args),
                 ServerNames.resolve(args),
                 includeFiles(args, cwd),
+                AuthHooks.resolve(args, cwd),
                 Version.current());
     }
 

@@ -1,6 +1,7 @@
 package io.jwsgi.config;
 
 import static io.jwsgi.config.Setting.Section.APPLICATION;
+import static io.jwsgi.config.Setting.Section.AUTH;
 import static io.jwsgi.config.Setting.Section.CONTENT;
 import static io.jwsgi.config.Setting.Section.DAEMON;
 import static io.jwsgi.config.Setting.Section.HTTPS;
@@ -111,6 +112,13 @@ public final class StartServerSettings {
             .withDefault("8000")
             .withHelp("Port to listen on for HTTP. 0 lets the operating system pick a free port.");
 
+
+    public static final Setting<Boolean> REUSE_PORT = Setting.flag(SERVER, "reuse-port")
+            .withHelp("Bind every listener with SO_REUSEPORT, so that a new server can bind the same address and "
+                    + "port while the old one still serves and drains (a rolling restart without a second port); "
+                    + "the kernel spreads new connections over all the servers bound. Every server sharing the "
+                    + "port must set it, and run as the same user. No effect on a socket passed by systemd "
+                    + "(LISTEN_FDS), which is already shared. jwsgi's own option; docs/scaling-out.md.");
 
     public static final Setting<Path> SERVER_ROOT = Setting.of(SERVER, "server-root", "DIR", ValueType.path())
             .withComputedDefault("$TMPDIR or /tmp, then /jwsgi-<host>:<port>:<uid>")
@@ -638,6 +646,36 @@ public final class StartServerSettings {
                     + "the balancer terminated. Needs --trust-proxy: a connection from any other peer, or without a "
                     + "valid header, is closed. mod_remoteip's RemoteIPProxyProtocol.");
 
+    // Access and authentication hooks (docs/auth-hooks.md): mod_wsgi-express's <Location /> with the WSGI*Script
+    // directives, run in the hook process group.
+
+    public static final Setting<Path> HOST_ACCESS_SCRIPT = Setting.of(AUTH, "host-access-script", "PATH",
+                    ValueType.path())
+            .withHelp("Python script whose allow_access(environ, host) decides, for every request, whether the client "
+                    + "may have the site: True or None lets it in, False is a 403 (WSGIAccessScript on <Location />).");
+
+    public static final Setting<Path> AUTH_USER_SCRIPT = Setting.of(AUTH, "auth-user-script", "PATH",
+                    ValueType.path())
+            .withHelp("Python script that authenticates every request (WSGIAuthUserScript with Require valid-user on "
+                    + "<Location />): check_password(environ, user, password) for --auth-type Basic, "
+                    + "get_realm_hash(environ, user, realm) for Digest. The realm is HOST:PORT.");
+
+    public static final Setting<String> AUTH_TYPE = Setting.of(AUTH, "auth-type", "Basic|Digest",
+                    ValueType.text().check(v -> v.equalsIgnoreCase("basic") || v.equalsIgnoreCase("digest"),
+                            v -> "'" + v + "' is not Basic or Digest"))
+            .withDefault("Basic")
+            .withHelp("HTTP authentication scheme of --auth-user-script: Basic, or Digest (RFC 7616, MD5, qop=auth; "
+                    + "nonces expire after 300 seconds and a replayed nonce count is refused).");
+
+    public static final Setting<Path> AUTH_GROUP_SCRIPT = Setting.of(AUTH, "auth-group-script", "PATH",
+                    ValueType.path())
+            .withHelp("Python script whose groups_for_user(environ, user) lists the groups of an authenticated user; "
+                    + "only members of --auth-group are let in (Require wsgi-group). Needs --auth-user-script.");
+
+    public static final Setting<String> AUTH_GROUP = Setting.of(AUTH, "auth-group", "NAME", ValueType.text())
+            .withDefault("wsgi")
+            .withHelp("The group --auth-group-script must list for a user to be let in.");
+
     // Status, metrics and control (docs/operations.md)
 
     public static final Setting<Boolean> SERVER_STATUS = Setting.flag(OPERATIONS, "server-status")
@@ -686,7 +724,7 @@ public final class StartServerSettings {
             ENTRY_POINT, APPLICATION_TYPE, CALLABLE_OBJECT, MOUNT_POINT, WORKING_DIRECTORY, PYTHON_PATH,
             SETENV, PASSENV, APPLICATION_GROUP, INCLUDE_FILE,
             PYTHON_EXECUTABLE, PYTHON_HOME,
-            HOST, PORT,
+            HOST, PORT, REUSE_PORT,
             SERVER_NAME, SERVER_ALIAS, ALLOW_LOCALHOST,
             SERVER_ROOT, SERVER_BACKLOG, MAX_CLIENTS, KEEP_ALIVE_TIMEOUT, SOCKET_TIMEOUT,
             LIMIT_REQUEST_BODY, LIMIT_REQUEST_LINE, LIMIT_REQUEST_FIELD_SIZE, LIMIT_REQUEST_FIELDS,
@@ -707,6 +745,7 @@ public final class StartServerSettings {
             LOG_DIRECTORY, LOG_TO_TERMINAL, LOG_LEVEL, ERROR_LOG_NAME, ACCESS_LOG, ACCESS_LOG_FORMAT,
             ACCESS_LOG_NAME, STARTUP_LOG, STARTUP_LOG_NAME,
             ROTATE_LOGS, MAX_LOG_SIZE, MAX_LOG_FILES, TRUST_PROXY_HEADER, TRUST_PROXY, PROXY_PROTOCOL,
+            HOST_ACCESS_SCRIPT, AUTH_USER_SCRIPT, AUTH_TYPE, AUTH_GROUP_SCRIPT, AUTH_GROUP,
             SERVER_STATUS, ENABLE_METRICS, METRICS_PATH, HEALTH_CHECK_PATH, SOCKET_PATH, PID_FILE, SETUP_ONLY,
             ISATTY);
 

@@ -57,7 +57,11 @@ class StartServerSettingsTest {
                 // name-based virtual host (docs/virtual-hosts.md)
                 "--server-name", "--server-alias", "--allow-localhost",
                 // the edge: PROXY protocol, registered methods (docs/behind-a-proxy.md, docs/http-parsing.md)
-                "--proxy-protocol", "--registered-methods", "--register-method");
+                "--proxy-protocol", "--registered-methods", "--register-method",
+                // access and auth hooks (docs/auth-hooks.md)
+                "--host-access-script", "--auth-user-script", "--auth-type", "--auth-group-script", "--auth-group",
+                // several instances on one port (docs/scaling-out.md)
+                "--reuse-port");
     }
 
     @Test
