@@ -311,8 +311,7 @@ class ScalingOutIT {
 
     @Test
     void haproxyWithTheProxyProtocolGivesTheApplicationTheClientsAddress() throws Exception {
-        // --proxy-protocol comes with the PROXY protocol work (issue 16); until the server has it, this case cannot
-        // run, and says so.
+        // --proxy-protocol (docs/behind-a-proxy.md); the check keeps this case runnable on a branch without it.
         assumeTrue(startServerHelp().contains("--proxy-protocol"),
                 "start-server has no --proxy-protocol yet: the PROXY protocol recipe cannot run");
         List<JwsgiProcess> servers = startInstances("proxy-protocol", 3,
