@@ -69,6 +69,10 @@ public final class Server {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
     private ServerConnector connector;
+    /** The front end's stop sequence; its state turns the health check to 503 (docs/lifecycle.md). */
+    private final io.jwsgi.drain.Drain drain;
+    /** Set once every group is ready: a start that fails stops without the drain delay. */
+    private volatile boolean serving;
 
     /** One process group as the server runs it: its own settings, supervisor and dispatcher. */
     private record Group(String name, ServerConfig config, Supervisor supervisor) {
@@ -78,7 +82,8 @@ public final class Server {
     }
 
     private Server(ServerConfig config, Logger log, org.eclipse.jetty.server.Server jetty, List<Group> groups,
-                   List<Supervisor> services) {
+                   List<Supervisor> services, io.jwsgi.drain.Drain drain) {
+        this.drain = drain;
         this.services = List.copyOf(services);
         this.config = config;
         this.log = log;
@@ -111,11 +116,14 @@ public final class Server {
         } catch (IOException e) {
             return startupFailure(config, e.getMessage(), 1);
         }
-        // SIGTERM and SIGINT (Ctrl-C) stop the server gracefully and exit 0, as Apache does. The handlers only
-        // start the stop on a thread of its own: nothing is logged or waited for inside a signal callback.
+        // SIGTERM and SIGINT (Ctrl-C) stop the server gracefully and exit 0, as Apache does; a second one skips what
+        // remains of --drain-delay. The handlers only start the stop on a thread of its own: nothing is logged or
+        // waited for inside a signal callback.
         for (String name : new String[] {"TERM", "INT"}) {
-            sun.misc.Signal.handle(new sun.misc.Signal(name),
-                    sig -> Thread.ofPlatform().name("jwsgi-stop").start(server::stop));
+            sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
+                if (server.stopping.get()) server.drain.skipDelay();
+                else Thread.ofPlatform().name("jwsgi-stop").start(server::stop);
+            });
         }
         // SIGUSR1: graceful restart of every worker (eviction-timeout); SIGHUP: new workers for new code. The
         // handlers only post an event to the supervisor.
@@ -205,8 +213,9 @@ public final class Server {
                     new GroupDispatcher(1, Duration.ZERO, Duration.ZERO)));
         }
 
-        org.eclipse.jetty.server.Server jetty = buildJetty(config, plan, groups);
-        Server server = new Server(config, log, jetty, groups, services);
+        io.jwsgi.drain.Drain drain = new io.jwsgi.drain.Drain(config.operations().drainDelay(), config.shutdownTimeout());
+        org.eclipse.jetty.server.Server jetty = buildJetty(config, plan, groups, drain);
+        Server server = new Server(config, log, jetty, groups, services, drain);
         server.startJetty(plan);
         printBanner(config, plan, server, errorLog);
         for (Group g : groups) g.supervisor().start();
@@ -218,6 +227,7 @@ public final class Server {
             if (e.getCause() instanceof WorkerBootException boot) throw boot;
             throw e;
         }
+        server.serving = true;
         if (plan == null) {
             log.info("server ready url={} processes={} threads={}", server.url(), config.processes(), config.threads());
         } else {
@@ -267,7 +277,8 @@ public final class Server {
     }
 
     private static org.eclipse.jetty.server.Server buildJetty(ServerConfig config, SiteLoader.Plan plan,
-                                                              List<Group> groups) throws IOException {
+                                                              List<Group> groups, io.jwsgi.drain.Drain drain)
+            throws IOException {
         QueuedThreadPool pool = new QueuedThreadPool();
         pool.setName("jwsgi-http");
         // Handlers block (on their worker channel): they run on virtual threads, so a slow app never starves Jetty.
@@ -368,11 +379,11 @@ public final class Server {
         jetty.setHandler(new io.jwsgi.frontend.InlineDispatch(VirtualThreads.getExecutor(pool),
                 files == app && proxied == files,
                 new RequestIntake(readTimeouts, config.limitRequestBody(), new GracefulHandler(
-                io.jwsgi.frontend.VirtualHost.around(config.serverNames(),
+                new io.jwsgi.drain.DrainHandler(drain, io.jwsgi.frontend.VirtualHost.around(config.serverNames(),
                         config.proxy().virtualHosts().stream().map(v -> v.host()).toList(),
                         Listeners.wrap(new io.jwsgi.ops.OperationsHandler(maxClients, config.operations(),
                                 () -> groups.stream().map(g -> g.supervisor().status()).toList(), requests, perGroup,
-                                config.version()), config.protocols()))))));
+                                config.version(), drain::draining), config.protocols())))))));
         // Error pages (400 for a malformed request, …) say the status and nothing about the server's internals.
         ErrorHandler errors = new ErrorHandler();
         errors.setShowStacks(false);
@@ -522,7 +533,10 @@ public final class Server {
     }
 
 
-    /** Graceful stop: the front end finishes in-flight requests, then every worker exits (SIGKILL past shutdown-timeout). */
+    /**
+     * Graceful stop: the front end drains (health check 503, --drain-delay, then in-flight requests get
+     * --shutdown-timeout; docs/lifecycle.md), then every worker exits (SIGKILL past shutdown-timeout).
+     */
     public void stop() {
         if (!stopping.compareAndSet(false, true)) {
             awaitStopped();
@@ -530,9 +544,12 @@ public final class Server {
         }
         try {
             log.info("server stopping");
-            stopQuietly();
+            // The front end drains first (docs/lifecycle.md); at shutdown-timeout the dispatchers give up on what the
+            // workers still run, so that every such request is answered and logged before the workers are stopped.
+            Duration left = drain.stop(jetty, () -> groups.stream().mapToInt(g -> g.dispatcher().cutOff()).sum(),
+                    serving);
             List<CompletableFuture<Void>> all = new ArrayList<>();
-            for (Group g : groups) all.add(g.supervisor().stop());
+            for (Group g : groups) all.add(g.supervisor().stop(left));
             for (Supervisor service : services) all.add(service.stop());
             CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
             log.info("server stopped");

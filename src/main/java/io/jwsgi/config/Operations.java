@@ -15,6 +15,8 @@ import java.nio.file.Path;
  * @param setupOnly        write the server root and control script, do not start
  * @param socketActivation serve on the socket systemd passed as file descriptor 3 (LISTEN_FDS=1, LISTEN_PID = this
  *                         process) instead of binding --host/--port
+ * @param drainDelay       after SIGTERM, how long new connections are still accepted (health check 503, every
+ *                         response "Connection: close") before the listener closes; zero closes it at once
  */
 public record Operations(
         boolean serverStatus,
@@ -23,7 +25,8 @@ public record Operations(
         Path socketDirectory,
         Path pidFile,
         boolean setupOnly,
-        boolean socketActivation) {
+        boolean socketActivation,
+        java.time.Duration drainDelay) {
 
     /** The URL path of the status page (fixed, as in mod_wsgi-express). */
     public static final String SERVER_STATUS_PATH = "/server-status";
