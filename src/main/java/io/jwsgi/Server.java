@@ -73,6 +73,8 @@ public final class Server {
     private final io.jwsgi.drain.Drain drain;
     /** Set once every group is ready: a start that fails stops without the drain delay. */
     private volatile boolean serving;
+    /** systemd's Type=notify (docs/kubernetes-systemd.md); does nothing without NOTIFY_SOCKET. */
+    private volatile io.jwsgi.ops.SystemdNotify notify = io.jwsgi.ops.SystemdNotify.from(Map.of(), 0);
 
     /** One process group as the server runs it: its own settings, supervisor and dispatcher. */
     private record Group(String name, ServerConfig config, Supervisor supervisor) {
@@ -126,21 +128,20 @@ public final class Server {
             });
         }
         // SIGUSR1: graceful restart of every worker (eviction-timeout); SIGHUP: new workers for new code. The
-        // handlers only post an event to the supervisor.
+        // handlers only post an event to the supervisor, or start a thread.
         sun.misc.Signal.handle(new sun.misc.Signal("USR1"), sig -> {
             for (Group g : server.groups) g.supervisor().gracefulRestart();
         });
-        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
-            for (Group g : server.groups) g.supervisor().reload();
-            // and the HTTPS certificate files are read again (docs/tls.md), on a thread of their own
-            Thread.ofVirtual().name("jwsgi-certificate-reload")
-                    .start(() -> Listeners.reloadCertificates(server.jetty, config.protocols()));
-        });
+        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig ->
+                Thread.ofVirtual().name("jwsgi-reload").start(server::reload));
         Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "jwsgi-shutdown"));
         String ready = "jwsgi ready: " + server.url() + " (pid " + ProcessHandle.current().pid() + ")";
         out.println(ready);
         out.flush();
         startupLog(config, ready);
+        server.notify = io.jwsgi.ops.SystemdNotify.from(System.getenv(), ProcessHandle.current().pid());
+        server.notify.ready(server.serviceStatus());
+        server.startWatchdog();
         try {
             io.jwsgi.ops.PidFile.write(config.operations().pidFile());
         } catch (IOException e) {
@@ -532,6 +533,61 @@ public final class Server {
         return groups.getFirst().dispatcher();
     }
 
+    /**
+     * SIGHUP: every group's workers are replaced by new ones (new code) and the HTTPS certificates read again; systemd
+     * hears RELOADING=1 first and READY=1 once every slot has a new process that is ready.
+     */
+    private void reload() {
+        java.util.Set<Long> old = new java.util.HashSet<>();
+        for (Group g : groups) for (var p : g.supervisor().status().workers()) old.add(p.pid());
+        notify.reloading("reloading: new worker processes starting");
+        for (Group g : groups) g.supervisor().reload();
+        Listeners.reloadCertificates(jetty, config.protocols()); // docs/tls.md
+        if (!notify.enabled()) return;
+        while (!stopping.get()) {
+            if (groups.stream().allMatch(g -> replaced(g.supervisor().status(), old))) {
+                notify.ready(serviceStatus());
+                return;
+            }
+            try {
+                Thread.sleep(100); // polls a lock-free snapshot; only while a reload is announced to systemd
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** Every slot of the group holds a ready process that was not there before the reload. */
+    private static boolean replaced(io.jwsgi.daemon.GroupStatus status, java.util.Set<Long> old) {
+        long fresh = status.workers().stream()
+                .filter(p -> !p.retiring() && p.state().equals("ready") && !old.contains(p.pid())).count();
+        return fresh >= status.processes();
+    }
+
+    /** systemd's STATUS= line while serving (systemctl status shows it). */
+    private String serviceStatus() {
+        int processes = groups.stream().mapToInt(g -> g.supervisor().status().processes()).sum();
+        return "serving " + url() + " with " + processes + " worker process" + (processes == 1 ? "" : "es");
+    }
+
+    /** WATCHDOG=1 every WATCHDOG_USEC/2 while the server runs, when systemd watches it (WatchdogSec=). */
+    private void startWatchdog() {
+        Duration every = notify.watchdogInterval();
+        if (every == null) return;
+        Thread.ofPlatform().daemon().name("jwsgi-systemd-watchdog").start(() -> {
+            io.jwsgi.ops.SystemdNotify n = notify;
+            try {
+                while (stopped.getCount() > 0) {
+                    n.watchdog();
+                    if (stopped.await(every.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        log.info("systemd watchdog on interval_ms={}", every.toMillis());
+    }
+
 
     /**
      * Graceful stop: the front end drains (health check 503, --drain-delay, then in-flight requests get
@@ -544,6 +600,7 @@ public final class Server {
         }
         try {
             log.info("server stopping");
+            notify.stopping("stopping: draining, then the worker processes exit");
             // The front end drains first (docs/lifecycle.md); at shutdown-timeout the dispatchers give up on what the
             // workers still run, so that every such request is answered and logged before the workers are stopped.
             Duration left = drain.stop(jetty, () -> groups.stream().mapToInt(g -> g.dispatcher().cutOff()).sum(),
