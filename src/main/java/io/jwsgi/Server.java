@@ -603,12 +603,13 @@ public final class Server {
             notify.stopping("stopping: draining, then the worker processes exit");
             // The front end drains first (docs/lifecycle.md); at shutdown-timeout the dispatchers give up on what the
             // workers still run, so that every such request is answered and logged before the workers are stopped.
-            Duration left = drain.stop(jetty, () -> groups.stream().mapToInt(g -> g.dispatcher().cutOff()).sum(),
+            Duration left = drain.drain(jetty, () -> groups.stream().mapToInt(g -> g.dispatcher().cutOff()).sum(),
                     serving);
             List<CompletableFuture<Void>> all = new ArrayList<>();
             for (Group g : groups) all.add(g.supervisor().stop(left));
             for (Supervisor service : services) all.add(service.stop());
             CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+            drain.close(jetty); // after the workers: Jetty's selectors read their channels
             log.info("server stopped");
         } finally {
             stopped.countDown();

@@ -23,10 +23,12 @@ import org.slf4j.LoggerFactory;
  *       in-flight and queued requests finish, and closes idle connections;</li>
  *   <li>after --shutdown-timeout more: the requests still running are cut off ({@code cutOff}: the dispatchers
  *       refuse the queue and close the running requests' channels, whose handlers answer 503 and write the access-
- *       and error-log lines), and one warning says so in words; then Jetty stops.</li>
+ *       and error-log lines), and one warning says so in words.</li>
  * </ol>
  *
- * The worker processes are not touched here: the supervisors stop them afterwards.
+ * The worker processes are not touched here: the supervisors stop them after {@link #drain}, and only then is
+ * Jetty stopped ({@link #close}), since its selectors read the workers' channels: stopped first, they would close
+ * the channels under live workers, which would exit and be replaced in the middle of the stop.
  */
 public final class Drain {
     /** How long the cut-off requests get to write their 503 and log lines before Jetty closes what is left. */
@@ -57,12 +59,13 @@ public final class Drain {
     }
 
     /**
-     * Runs the whole sequence and returns once Jetty has stopped, with what is left of shutdown-timeout for the
-     * worker processes to exit (at least a second). {@code cutOff} gives up on the requests the workers are still
-     * running and returns how many there were; {@code withDelay} false skips the drain delay (a start that failed
-     * has no clients to wait for).
+     * Runs the sequence up to the point where no request is left, and returns what is left of shutdown-timeout for
+     * the worker processes to exit (at least a second); Jetty is still started, with its listeners closed, so that
+     * the workers can be stopped before the selectors that read their channels ({@link #close}). {@code cutOff}
+     * gives up on the requests the workers are still running and returns how many there were; {@code withDelay}
+     * false skips the drain delay (a start that failed has no clients to wait for).
      */
-    public Duration stop(Server jetty, IntSupplier cutOff, boolean withDelay) {
+    public Duration drain(Server jetty, IntSupplier cutOff, boolean withDelay) {
         draining = true;
         GracefulHandler graceful = jetty.getDescendant(GracefulHandler.class);
         if (withDelay && drainDelay.isPositive()) {
@@ -87,14 +90,18 @@ public final class Drain {
                         graceful == null ? "-" : graceful.getCurrentRequestCount());
             }
         }
-        jetty.setStopTimeout(0); // the waiting is done: Jetty now closes what is left at once
+        Duration left = Duration.ofNanos(deadline - System.nanoTime());
+        return left.compareTo(WORKER_EXIT) > 0 ? left : WORKER_EXIT;
+    }
+
+    /** Stops Jetty once {@link #drain} is over: the waiting is done, so what is left is closed at once. */
+    public void close(Server jetty) {
+        jetty.setStopTimeout(0);
         try {
             jetty.stop();
         } catch (Exception e) {
             log.warn("front end stop failed error={}", e.toString());
         }
-        Duration left = Duration.ofNanos(deadline - System.nanoTime());
-        return left.compareTo(WORKER_EXIT) > 0 ? left : WORKER_EXIT;
     }
 
     private static boolean await(CompletableFuture<Void> future, Duration timeout) {

@@ -10,8 +10,8 @@ import org.eclipse.jetty.util.Callback;
 /**
  * While the server drains, every HTTP/1 response says {@code Connection: close}: a keep-alive client finishes the
  * exchange it is in and its next request goes to a new connection, which the load balancer by then sends to
- * another instance. HTTP/2 has no such header; its connections get Jetty's GOAWAY when the listener closes. Costs
- * one volatile read per request otherwise.
+ * another instance. HTTP/2 has no such header: its connections are closed by Jetty's graceful shutdown once the
+ * listener has closed and they are idle. Costs one volatile read per request otherwise.
  */
 public final class DrainHandler extends Handler.Wrapper {
     private final Drain drain;
