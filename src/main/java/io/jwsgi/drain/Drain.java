@@ -53,6 +53,11 @@ public final class Drain {
         delayOver.countDown();
     }
 
+    /** The first step of {@link #drain}: from now on the health check says 503, responses close connections. */
+    void begin() {
+        draining = true;
+    }
+
     /** True from the start of the stop: the health check says 503, responses close their connections. */
     public boolean draining() {
         return draining;
@@ -66,7 +71,7 @@ public final class Drain {
      * false skips the drain delay (a start that failed has no clients to wait for).
      */
     public Duration drain(Server jetty, IntSupplier cutOff, boolean withDelay) {
-        draining = true;
+        begin();
         GracefulHandler graceful = jetty.getDescendant(GracefulHandler.class);
         if (withDelay && drainDelay.isPositive()) {
             log.info("server draining: health check 503, responses close their connections, new connections still "
