@@ -214,8 +214,21 @@ public final class Server {
                     new GroupDispatcher(1, Duration.ZERO, Duration.ZERO)));
         }
 
+        // The access and auth hooks' process group (docs/auth-hooks.md), outside the groups requests are routed to.
+        Group hooks = null;
+        if (config.authHooks().enabled() || (plan != null && plan.site().usesHooks())) {
+            ServerConfig c = hookGroupConfig(config);
+            Path workerConfig = config.serverRoot().resolve("worker-hooks.json");
+            WorkerRuntime.writeConfig(c, HOOK_GROUP, isRoot(), workerConfig);
+            Path directory = sockets.resolve("hooks");
+            Files.createDirectories(directory);
+            Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
+            hooks = group(c, HOOK_GROUP, directory, directory.resolve("0.sock"), workerScript, workerConfig, token,
+                    Map.of(), log);
+        }
         io.jwsgi.drain.Drain drain = new io.jwsgi.drain.Drain(config.operations().drainDelay(), config.shutdownTimeout());
-        org.eclipse.jetty.server.Server jetty = buildJetty(config, plan, groups, drain);
+        org.eclipse.jetty.server.Server jetty = buildJetty(config, plan, groups, hooks, drain);
+        if (hooks != null) groups.add(hooks);
         Server server = new Server(config, log, jetty, groups, services, drain);
         server.startJetty(plan);
         printBanner(config, plan, server, errorLog);
@@ -235,6 +248,27 @@ public final class Server {
             log.info("server ready url={} file={} groups={}", server.url(), plan.file(), groups.size());
         }
         return server;
+    }
+
+    /** The hook process group's name, in logs, the status page and metrics. */
+    static final String HOOK_GROUP = io.jwsgi.site.Site.HOOK_GROUP;
+
+    /**
+     * The hook process group's settings: jwsgi's dispatcher ({@code jwsgi.hooks}) in one process of ten threads, with
+     * the front end's interpreter, Python path and user (mod_wsgi runs hooks in the Apache child, as Apache's user).
+     */
+    private static ServerConfig hookGroupConfig(ServerConfig c) {
+        List<String> w = new ArrayList<>(List.of("--entry-point", "jwsgi.hooks", "--application-type", "module",
+                "--processes", "1", "--threads", "10", "--process-group", HOOK_GROUP,
+                "--server-root", c.serverRoot().toString(), "--python", c.python().toString(),
+                "--port", Integer.toString(c.port())));
+        if (c.workingDirectory() != null) w.addAll(List.of("--working-directory", c.workingDirectory().toString()));
+        if (c.host() != null) w.addAll(List.of("--host", c.host()));
+        if (c.pythonHome() != null) w.addAll(List.of("--python-home", c.pythonHome().toString()));
+        for (Path p : c.pythonPath()) w.addAll(List.of("--python-path", p.toString()));
+        if (c.workerProcess().user() != null) w.addAll(List.of("--user", c.workerProcess().user()));
+        if (c.workerProcess().group() != null) w.addAll(List.of("--group", c.workerProcess().group()));
+        return ServerConfig.parse(w, io.jwsgi.config.Environment.current());
     }
 
     /** One group's supervisor, its channel socket handed to its --user when the server runs as root. */
@@ -278,8 +312,8 @@ public final class Server {
     }
 
     private static org.eclipse.jetty.server.Server buildJetty(ServerConfig config, SiteLoader.Plan plan,
-                                                              List<Group> groups, io.jwsgi.drain.Drain drain)
-            throws IOException {
+                                                              List<Group> groups, Group hooks,
+                                                              io.jwsgi.drain.Drain drain) throws IOException {
         QueuedThreadPool pool = new QueuedThreadPool();
         pool.setName("jwsgi-http");
         // Handlers block (on their worker channel): they run on virtual threads, so a slow app never starves Jetty.
@@ -334,6 +368,9 @@ public final class Server {
             String value = System.getenv(name);
             if (value != null) extra.put(name, value);
         }
+        io.jwsgi.auth.AuthGate gate = hooks == null ? null : new io.jwsgi.auth.AuthGate(
+                new io.jwsgi.auth.Hooks(hooks.dispatcher(), io.jwsgi.frontend.Environ::writeForHook),
+                new io.jwsgi.auth.DigestNonces());
         Handler wsgi;
         Map<String, io.jwsgi.ops.RequestMetrics> perGroup = new LinkedHashMap<>();
         WsgiHandler express = plan != null && !plan.express() ? null : new WsgiHandler(groups.getFirst().dispatcher(),
@@ -357,6 +394,7 @@ public final class Server {
             }
             io.jwsgi.frontend.SiteHandler site = new io.jwsgi.frontend.SiteHandler(plan.router(), plan.site().hosts(),
                     byName, System.getenv(), config.socketTimeout(), config.keepAliveTimeout());
+            if (gate != null) site.withAuth(gate);
             wsgi = express == null ? site : new Handler.Sequence(site.passOnUnrouted(), express);
         }
         // --max-clients bounds the requests being handled (Apache's MaxRequestWorkers), not connections:
@@ -369,6 +407,12 @@ public final class Server {
         // absent from the tree unless configured (docs/proxying.md, docs/static-files.md).
         Handler files = StaticFiles.around(config.content(), config.socketTimeout(), config.keepAliveTimeout(), app);
         Handler proxied = ReverseProxy.inFrontOf(files, config.proxy(), config.hostName());
+        boolean inline = files == app && proxied == files;
+        if (config.authHooks().enabled()) {
+            // --host-access-script, --auth-user-script: mod_wsgi-express's <Location /> (docs/auth-hooks.md).
+            proxied = new io.jwsgi.auth.AuthHandler(config.authHooks(), config.hostName(), config.port(), gate,
+                    VirtualThreads.getExecutor(pool), io.jwsgi.frontend.InlineDispatch::onSelectorThread, proxied);
+        }
         Handler site = ResponseCompression.around(config.content(), proxied);
         Handler maxClients = new io.jwsgi.frontend.MaxClients(config.maxClients(), config.socketTimeout(),
                 VirtualThreads.getExecutor(pool), site);
@@ -377,8 +421,7 @@ public final class Server {
         // a worker thread is taken) comes first of all.
         // --server-name's virtual host (docs/virtual-hosts.md) sorts requests by Host before all of these.
         // Requests that cannot block run on the selector thread, the rest on virtual threads (docs/performance.md).
-        jetty.setHandler(new io.jwsgi.frontend.InlineDispatch(VirtualThreads.getExecutor(pool),
-                files == app && proxied == files,
+        jetty.setHandler(new io.jwsgi.frontend.InlineDispatch(VirtualThreads.getExecutor(pool), inline,
                 new RequestIntake(readTimeouts, config.limitRequestBody(), new GracefulHandler(
                 new io.jwsgi.drain.DrainHandler(drain, io.jwsgi.frontend.VirtualHost.around(config.serverNames(),
                         config.proxy().virtualHosts().stream().map(v -> v.host()).toList(),

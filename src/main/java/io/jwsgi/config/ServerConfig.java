@@ -43,6 +43,7 @@ import java.util.Map;
  * @param requestLimits    request-head limits and client read timeouts
  * @param serverNames      --server-name's name-based virtual host (docs/virtual-hosts.md)
  * @param includeFiles     --include-file: absolute paths of configuration files whose directives add to the site
+ * @param authHooks        --host-access-script, --auth-user-script and their options (docs/auth-hooks.md)
  * @param version          jwsgi's version
  */
 public record ServerConfig(
@@ -96,6 +97,7 @@ public record ServerConfig(
         RequestLimits requestLimits,
         ServerNames serverNames,
         List<Path> includeFiles,
+        AuthHooks authHooks,
         String version) {
 
     /** What {@code --header-buffer-size 0} stands for: mod_wsgi's stack buffer size. */

@@ -1,6 +1,7 @@
 package io.jwsgi.config;
 
 import static io.jwsgi.config.Setting.Section.APPLICATION;
+import static io.jwsgi.config.Setting.Section.AUTH;
 import static io.jwsgi.config.Setting.Section.CONTENT;
 import static io.jwsgi.config.Setting.Section.DAEMON;
 import static io.jwsgi.config.Setting.Section.HTTPS;
@@ -620,6 +621,36 @@ public final class StartServerSettings {
             .withComputedDefault("every peer, when only --trust-proxy-header is given (mod_wsgi's rule)")
             .withHelp("Address or network (127.0.0.1, 10.0.0.0/8, ::1, fd00::/8) of a proxy whose forwarded headers "
                     + "are honoured; X-Forwarded-For is walked back through these to the client.");
+    // Access and authentication hooks (docs/auth-hooks.md): mod_wsgi-express's <Location /> with the WSGI*Script
+    // directives, run in the hook process group.
+
+    public static final Setting<Path> HOST_ACCESS_SCRIPT = Setting.of(AUTH, "host-access-script", "PATH",
+                    ValueType.path())
+            .withHelp("Python script whose allow_access(environ, host) decides, for every request, whether the client "
+                    + "may have the site: True or None lets it in, False is a 403 (WSGIAccessScript on <Location />).");
+
+    public static final Setting<Path> AUTH_USER_SCRIPT = Setting.of(AUTH, "auth-user-script", "PATH",
+                    ValueType.path())
+            .withHelp("Python script that authenticates every request (WSGIAuthUserScript with Require valid-user on "
+                    + "<Location />): check_password(environ, user, password) for --auth-type Basic, "
+                    + "get_realm_hash(environ, user, realm) for Digest. The realm is HOST:PORT.");
+
+    public static final Setting<String> AUTH_TYPE = Setting.of(AUTH, "auth-type", "Basic|Digest",
+                    ValueType.text().check(v -> v.equalsIgnoreCase("basic") || v.equalsIgnoreCase("digest"),
+                            v -> "'" + v + "' is not Basic or Digest"))
+            .withDefault("Basic")
+            .withHelp("HTTP authentication scheme of --auth-user-script: Basic, or Digest (RFC 7616, MD5, qop=auth; "
+                    + "nonces expire after 300 seconds and a replayed nonce count is refused).");
+
+    public static final Setting<Path> AUTH_GROUP_SCRIPT = Setting.of(AUTH, "auth-group-script", "PATH",
+                    ValueType.path())
+            .withHelp("Python script whose groups_for_user(environ, user) lists the groups of an authenticated user; "
+                    + "only members of --auth-group are let in (Require wsgi-group). Needs --auth-user-script.");
+
+    public static final Setting<String> AUTH_GROUP = Setting.of(AUTH, "auth-group", "NAME", ValueType.text())
+            .withDefault("wsgi")
+            .withHelp("The group --auth-group-script must list for a user to be let in.");
+
     // Status, metrics and control (docs/operations.md)
 
     public static final Setting<Boolean> SERVER_STATUS = Setting.flag(OPERATIONS, "server-status")
@@ -697,6 +728,7 @@ public final class StartServerSettings {
             LOG_DIRECTORY, LOG_TO_TERMINAL, LOG_LEVEL, ERROR_LOG_NAME, ACCESS_LOG, ACCESS_LOG_FORMAT,
             ACCESS_LOG_NAME, STARTUP_LOG, STARTUP_LOG_NAME,
             ROTATE_LOGS, MAX_LOG_SIZE, MAX_LOG_FILES, TRUST_PROXY_HEADER, TRUST_PROXY,
-            SERVER_STATUS, ENABLE_METRICS, METRICS_PATH, HEALTH_CHECK_PATH, DRAIN_DELAY, SOCKET_PATH, PID_FILE, SETUP_ONLY,
-            ISATTY);
+            HOST_ACCESS_SCRIPT, AUTH_USER_SCRIPT, AUTH_TYPE, AUTH_GROUP_SCRIPT, AUTH_GROUP,
+            SERVER_STATUS, ENABLE_METRICS, METRICS_PATH, HEALTH_CHECK_PATH, DRAIN_DELAY, SOCKET_PATH, PID_FILE,
+            SETUP_ONLY, ISATTY);
 }

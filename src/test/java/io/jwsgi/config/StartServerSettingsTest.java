@@ -57,7 +57,9 @@ class StartServerSettingsTest {
                 "--limit-request-line", "--limit-request-field-size", "--limit-request-fields", "--header-timeout",
                 "--header-max-timeout", "--header-min-rate", "--body-timeout", "--body-max-timeout", "--body-min-rate",
                 // name-based virtual host (docs/virtual-hosts.md)
-                "--server-name", "--server-alias", "--allow-localhost");
+                "--server-name", "--server-alias", "--allow-localhost",
+                // access and auth hooks (docs/auth-hooks.md)
+                "--host-access-script", "--auth-user-script", "--auth-type", "--auth-group-script", "--auth-group");
     }
 
     @Test
