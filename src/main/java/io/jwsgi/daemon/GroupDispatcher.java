@@ -391,6 +391,24 @@ public final class GroupDispatcher implements Dispatch {
         for (Parked p : refused) p.waiter().refused(new DispatchException(DispatchException.Kind.STOPPING, "server is stopping"));
     }
 
+    /**
+     * The server's shutdown-timeout passed: refuses the queued requests (as {@link #stop}) and gives up on every
+     * request a worker is still running, whose front end then answers it (503, or an aborted connection once its
+     * response started) and logs it. Returns how many running requests were cut off.
+     */
+    public int cutOff() {
+        stop();
+        List<Channel> running = new ArrayList<>();
+        lock.lock();
+        try {
+            for (Worker w : workers) running.addAll(w.active);
+        } finally {
+            lock.unlock();
+        }
+        for (Channel ch : running) ch.cutOff(); // outside the lock: closing wakes the request's own thread
+        return running.size();
+    }
+
     /** Busy worker threads right now, over all processes. */
     public int activeRequests() {
         lock.lock();

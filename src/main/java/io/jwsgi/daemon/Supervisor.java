@@ -85,7 +85,7 @@ public final class Supervisor implements AutoCloseable {
         record Tick() implements Event {}
         record Sync(CompletableFuture<Void> done) implements Event {}
         record Kill() implements Event {}
-        record Stop() implements Event {}
+        record Stop(Duration killAfter) implements Event {}
     }
 
     private final GroupSpec spec;
@@ -203,7 +203,7 @@ public final class Supervisor implements AutoCloseable {
                     case Event.Respawn r -> { if (!stopping && slots[r.slot()] == null) spawn(r.slot()); }
                     case Event.Tick t -> { if (!stopping) checks(clock.getAsLong()); }
                     case Event.Sync s -> s.done().complete(null);
-                    case Event.Stop s -> beginStop();
+                    case Event.Stop s -> beginStop(s.killAfter());
                     case Event.Kill k -> killRemaining();
                 }
                 if (stopping && allExited()) finishStop();
@@ -593,11 +593,19 @@ public final class Supervisor implements AutoCloseable {
 
     /** Posts a stop; completes when every worker process has exited (SIGKILL after shutdown-timeout). */
     public CompletableFuture<Void> stop() {
-        events.add(new Event.Stop());
+        return stop(lifecycle.shutdownTimeout());
+    }
+
+    /**
+     * Posts a stop whose SIGKILL comes after {@code killAfter} instead: what is left of the server's shutdown-timeout
+     * once the front end has drained (Server.stop), so the whole stop keeps within it.
+     */
+    public CompletableFuture<Void> stop(Duration killAfter) {
+        events.add(new Event.Stop(killAfter));
         return stopped;
     }
 
-    private void beginStop() {
+    private void beginStop(Duration killAfter) {
         if (stopping) return;
         stopping = true;
         dispatcher.stop();
@@ -609,7 +617,7 @@ public final class Supervisor implements AutoCloseable {
             w.terminated = true;
             sigterm(w.process()); // the worker finishes what it is doing and exits
         }
-        timers.schedule(() -> events.add(new Event.Kill()), lifecycle.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        timers.schedule(() -> events.add(new Event.Kill()), killAfter.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void killRemaining() {
