@@ -50,7 +50,8 @@ Startup, like a mod_wsgi daemon process, in this order:
    ``working_directory``; ``sys.path`` gets the working directory first, then every
    ``python_path`` entry goes through ``site.addsitedir`` (so ``.pth`` files work) and everything that
    added is hoisted to the very front (mod_wsgi's ``python-path=`` behaviour); ``sys.argv = ['mod_wsgi']``;
-   ``sys.modules['mod_wsgi']`` is ``jwsgi.mod_wsgi``; stdout and stderr stay the process's own (the Java
+   ``sys.modules['mod_wsgi']`` is ``jwsgi.mod_wsgi`` (lent the ``__path__`` of a ``mod_wsgi`` package on
+   ``sys.path``, so ``mod_wsgi.server`` imports: ``mod_wsgi._adopt_package``); stdout and stderr stay the process's own (the Java
    side reads them line by line into the error log) but are made line-buffered and write-through, since
    ``-u`` is not guaranteed;
 4. the application loads (a site: its ``preload`` entries, in order); then the reload monitor starts
@@ -225,26 +226,8 @@ def configure_interpreter(config):
     sys.path[:] = added + [p for p in sys.path if p not in added]
     sys.argv = ['mod_wsgi']
     mod_wsgi.configure(config)
-    adopt_mod_wsgi_package(mod_wsgi, sys.path)
+    mod_wsgi._adopt_package(sys.path)
     sys.modules['mod_wsgi'] = mod_wsgi
-
-
-def adopt_mod_wsgi_package(module, path):
-    """Give the runtime's ``mod_wsgi`` module the ``__path__`` of a ``mod_wsgi`` package on ``path``, if
-    there is one, so that its subpackages import: a Django project lists ``mod_wsgi.server`` or
-    ``mod_wsgi.express`` in ``INSTALLED_APPS`` and Django imports them in the worker too, where the name
-    ``mod_wsgi`` is already the runtime's module. mod_wsgi itself merges the same way (its built-in module
-    is the installed package's when there is one); only the package's subpackages are reachable, its
-    ``__init__`` is not executed, so ``mod_wsgi.version`` and the rest stay the runtime's."""
-    import importlib.machinery
-    try:
-        spec = importlib.machinery.PathFinder.find_spec('mod_wsgi', path)
-    except (ImportError, ValueError):
-        spec = None
-    if spec is not None and spec.submodule_search_locations:
-        module.__path__ = list(spec.submodule_search_locations)
-    elif hasattr(module, '__path__'):
-        del module.__path__
 
 
 class Worker(object):
