@@ -173,7 +173,7 @@ class DjangoIT {
     }
 
     @Test
-    void leavesStaticFilesToWhitenoiseWhenItsMiddlewareIsInstalled() throws Exception {
+    void leavesStaticFilesToWhitenoiseWhenItsMiddlewareIsInstalledAndStopsOnSigtermToManagePy() throws Exception {
         Path project = project("mod_wsgi.express", """
                 MIDDLEWARE.insert(1, 'whitenoise.middleware.WhiteNoiseMiddleware')
                 """);
@@ -184,6 +184,14 @@ class DjangoIT {
             // whitenoise answered (it adds CORS for static files); jwsgi's own alias would not.
             assertThat(css.headers().firstValue("access-control-allow-origin")).hasValue("*");
             assertThat(get(browser(), server.url("/hello/")).body()).isEqualTo("hello v1");
+
+            // manage.py became jwsgi (exec): SIGTERM to the pid it was started as stops the server gracefully.
+            List<Long> workers = server.workerPids();
+            assertThat(workers).isNotEmpty();
+            server.process().destroy();
+            assertThat(server.waitFor(Duration.ofSeconds(60))).as(server.output()).isZero();
+            assertThat(workers).allSatisfy(pid -> assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive))
+                    .isNotEqualTo(java.util.Optional.of(true)));
         }
     }
 
