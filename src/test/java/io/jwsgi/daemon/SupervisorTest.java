@@ -113,6 +113,8 @@ class SupervisorTest {
                 .isInstanceOfSatisfying(DispatchException.class,
                         e -> assertThat(e.kind()).isEqualTo(DispatchException.Kind.APPLICATION_NOT_LOADED));
         FakeProcess b = awaitLaunch(2); // a fresh process, after the back-off
+        supervisor.sync().get(5, TimeUnit.SECONDS);
+        assertThat(supervisor.status().restarts()).containsEntry("application_load_failed", 1L);
         hello(b, 0, 0, TOKEN);
         Channel ch = null;
         for (int i = 0; i < 500 && ch == null; i++) { // 500 at once until b is READY, then b serves
