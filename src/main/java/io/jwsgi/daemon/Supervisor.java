@@ -298,6 +298,7 @@ public final class Supervisor implements AutoCloseable {
         }
         if (!wasReady && w.state == Worker.State.READY) {
             quickExits[w.slot()] = 0;
+            dispatcher.applicationFailed(false);
             log.info("worker ready group={} slot={} pid={} threads={}", spec.name(), w.slot(), w.pid(), w.threads());
             if (!ready.isDone() && allReady()) ready.complete(null);
         }
@@ -533,17 +534,29 @@ public final class Supervisor implements AutoCloseable {
                     status, "shutdown_signal");
             return;
         }
-        log.warn("worker exited group={} slot={} pid={} status={}{}", spec.name(), w.slot(), w.pid(), status,
-                signalOf(status));
+        // mod_wsgi replaces a daemon process whose application failed to load: a fresh interpreter retries (Django's
+        // setup() cannot be retried in place). Not a broken environment, so the server starts anyway, requests get
+        // 500 at once meanwhile, and the replacement always backs off, however long the failed import took.
+        boolean notLoaded = status == Worker.EXIT_APPLICATION_LOAD_FAILURE && !spec.service() && w.killReason == null;
+        if (notLoaded) {
+            log.error("application failed to load group={} slot={} pid={} status={}; the process is replaced, "
+                    + "its traceback is in the error log", spec.name(), w.slot(), w.pid(), status);
+            dispatcher.applicationFailed(true);
+            if (!ready.isDone()) ready.complete(null);
+        } else {
+            log.warn("worker exited group={} slot={} pid={} status={}{}", spec.name(), w.slot(), w.pid(), status,
+                    signalOf(status));
+        }
         if (!ready.isDone() && !wasReady) {
             failBoot("worker process exited during start-up with status " + status
                     + " (group=" + spec.name() + " pid=" + w.pid() + "); its output is in the error log");
             return;
         }
-        countRestart(w.killReason != null ? w.killReason : "exited");
+        countRestart(w.killReason != null ? w.killReason : notLoaded ? "application_load_failed" : "exited");
         boolean quick = clock.getAsLong() - w.startedNanos() < QUICK_EXIT.toNanos();
         // A service is ready from the start, so for it only a quick exit counts: it must not become a fork loop.
-        int failures = (wasReady && !spec.service()) || !quick ? 0 : quickExits[w.slot()] + 1;
+        int failures = notLoaded ? quickExits[w.slot()] + 1
+                : (wasReady && !spec.service()) || !quick ? 0 : quickExits[w.slot()] + 1;
         quickExits[w.slot()] = failures;
         Duration delay = failures == 0 ? Duration.ZERO : backoff(failures);
         if (delay.isZero()) {
