@@ -17,6 +17,8 @@ import java.nio.file.Path;
  * @param socketActivation serve on the socket systemd passed as file descriptor 3 (LISTEN_FDS=1, LISTEN_PID = this
  *                         process) instead of binding --host/--port
  * @param reusePort        bind the listeners with SO_REUSEPORT, so a new server can bind beside a draining one
+ * @param drainDelay       after SIGTERM, how long new connections are still accepted (health check 503, every
+ *                         response "Connection: close") before the listener closes; zero closes it at once
  */
 public record Operations(
         boolean serverStatus,
@@ -26,7 +28,8 @@ public record Operations(
         Path pidFile,
         boolean setupOnly,
         boolean socketActivation,
-        boolean reusePort) {
+        boolean reusePort,
+        java.time.Duration drainDelay) {
 
     /** The URL path of the status page (fixed, as in mod_wsgi-express). */
     public static final String SERVER_STATUS_PATH = "/server-status";

@@ -1,5 +1,6 @@
 package io.jwsgi.config;
 
+import static io.jwsgi.config.StartServerSettings.DRAIN_DELAY;
 import static io.jwsgi.config.StartServerSettings.ENABLE_METRICS;
 import static io.jwsgi.config.StartServerSettings.HEALTH_CHECK_PATH;
 import static io.jwsgi.config.StartServerSettings.ISATTY;
@@ -41,7 +42,8 @@ final class OperationsResolver {
         boolean status = args.isGiven(SERVER_STATUS);
         checkDistinct(status ? Operations.SERVER_STATUS_PATH : null, metrics, health);
         return new Operations(status, metrics, health, socketDirectory, pidFile, args.isGiven(SETUP_ONLY),
-                socketActivation(environment, ProcessHandle.current().pid()), args.isGiven(REUSE_PORT));
+                socketActivation(environment, ProcessHandle.current().pid()), args.isGiven(REUSE_PORT),
+                args.value(DRAIN_DELAY));
     }
 
     /** mod_wsgi 4.6: a socket path that would be truncated is an explicit error naming the way out. */

@@ -465,7 +465,10 @@ public final class StartServerSettings {
     public static final Setting<Duration> SHUTDOWN_TIMEOUT = Setting.of(DAEMON, "shutdown-timeout", "SECONDS",
                     ValueType.seconds())
             .withDefault("5")
-            .withHelp("Seconds a stopping worker is given to finish before it is killed.");
+            .withHelp("Seconds a stopping worker is given to finish before it is killed. When the server stops "
+                    + "(SIGTERM), the requests still running once the listener has closed (after --drain-delay) get "
+                    + "this long; those left after it are answered 503 and logged, and the workers get what remains "
+                    + "(at least a second) before SIGKILL.");
 
 
     public static final Setting<Integer> HEADER_BUFFER_SIZE = Setting.of(DAEMON, "header-buffer-size", "BYTES",
@@ -699,6 +702,15 @@ public final class StartServerSettings {
             .withHelp("URL path answered by the server itself for load balancers: 200 while at least one worker "
                     + "process is ready to take requests, 503 otherwise. Served to any client. jwsgi's own option.");
 
+    public static final Setting<Duration> DRAIN_DELAY = Setting.of(OPERATIONS, "drain-delay", "SECONDS",
+                    ValueType.seconds())
+            .withDefault("0")
+            .withHelp("Seconds the server keeps accepting new connections after SIGTERM, while its health check "
+                    + "already answers 503 and every response says 'Connection: close'; then the listener closes and "
+                    + "the requests still running get --shutdown-timeout to finish. Set it to how long the load "
+                    + "balancer needs to notice (HAProxy: inter x fall; Kubernetes: endpoint propagation, a few "
+                    + "seconds), so no client is refused while it still sends here. jwsgi's own option.");
+
     public static final Setting<Path> SOCKET_PATH = Setting.of(OPERATIONS, "socket-path", "DIR", ValueType.path())
             .withComputedDefault("<server-root>/sockets")
             .withHelp("Directory of the UNIX sockets the worker processes connect to (mod_wsgi-express 4.6's "
@@ -746,8 +758,8 @@ public final class StartServerSettings {
             ACCESS_LOG_NAME, STARTUP_LOG, STARTUP_LOG_NAME,
             ROTATE_LOGS, MAX_LOG_SIZE, MAX_LOG_FILES, TRUST_PROXY_HEADER, TRUST_PROXY, PROXY_PROTOCOL,
             HOST_ACCESS_SCRIPT, AUTH_USER_SCRIPT, AUTH_TYPE, AUTH_GROUP_SCRIPT, AUTH_GROUP,
-            SERVER_STATUS, ENABLE_METRICS, METRICS_PATH, HEALTH_CHECK_PATH, SOCKET_PATH, PID_FILE, SETUP_ONLY,
-            ISATTY);
+            SERVER_STATUS, ENABLE_METRICS, METRICS_PATH, HEALTH_CHECK_PATH, DRAIN_DELAY, SOCKET_PATH, PID_FILE,
+            SETUP_ONLY, ISATTY);
 
     /** RFC 9110 §5.6.2 token: what a method name may be. */
     static boolean isToken(String value) {

@@ -148,7 +148,8 @@ public final class WsgiHandler extends Handler.Abstract {
 
                 @Override
                 public void refused(DispatchException e) {
-                    log.warn("request refused reason={} detail={}", e.kind(), e.getMessage());
+                    log.warn("request refused reason={} detail={} method={} url={}", e.kind(), e.getMessage(),
+                            request.getMethod(), request.getHttpURI().getPathQuery());
                     Failure.respond(new Failure.Unavailable(e.kind()), response, callback);
                 }
             });
@@ -169,7 +170,8 @@ public final class WsgiHandler extends Handler.Abstract {
             try {
                 channel = dispatch.acquire();
             } catch (DispatchException e) {
-                log.warn("request refused reason={} detail={}", e.kind(), e.getMessage());
+                log.warn("request refused reason={} detail={} method={} url={}", e.kind(), e.getMessage(),
+                        request.getMethod(), request.getHttpURI().getPathQuery());
                 Failure.respond(new Failure.Unavailable(e.kind()), response, callback);
                 return;
             }

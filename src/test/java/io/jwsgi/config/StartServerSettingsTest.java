@@ -51,6 +51,8 @@ class StartServerSettingsTest {
                 "--rotate-logs", "--max-log-size", "--max-log-files", "--trust-proxy-header", "--trust-proxy",
                 "--server-status", "--enable-metrics", "--metrics-path", "--health-check-path", "--socket-path",
                 "--pid-file", "--setup-only", "--isatty",
+                // draining on SIGTERM (docs/lifecycle.md)
+                "--drain-delay",
                 // client limits and read timeouts (docs/reliability.md)
                 "--limit-request-line", "--limit-request-field-size", "--limit-request-fields", "--header-timeout",
                 "--header-max-timeout", "--header-min-rate", "--body-timeout", "--body-max-timeout", "--body-min-rate",
