@@ -59,9 +59,11 @@ public record ProxyTrust(List<String> headers, List<IpRange> proxies) {
                 throw new ConfigException(TRUST_PROXY.flag() + ": " + e.getMessage());
             }
         }
-        if (headers.isEmpty() && !proxies.isEmpty()) {
+        // --trust-proxy alone names the peers --proxy-protocol accepts (ProxyProtocol); otherwise it does nothing.
+        if (headers.isEmpty() && !proxies.isEmpty() && !args.isGiven(StartServerSettings.PROXY_PROTOCOL)) {
             throw new ConfigException(TRUST_PROXY.flag() + ": has no effect without " + TRUST_PROXY_HEADER.flag()
-                    + " (name the forwarded headers the proxy sets, such as X-Forwarded-For)");
+                    + " (name the forwarded headers the proxy sets, such as X-Forwarded-For) or "
+                    + StartServerSettings.PROXY_PROTOCOL.flag());
         }
         return new ProxyTrust(headers, proxies);
     }

@@ -41,8 +41,11 @@ import java.util.Map;
  * @param proxyTrust       forwarded headers honoured and the proxies trusted to send them
  * @param operations       status page, metrics, health check, sockets, pid file (docs/operations.md)
  * @param requestLimits    request-head limits and client read timeouts
+ * @param registeredMethods --registered-methods: the methods served, or any (docs/http-parsing.md)
+ * @param proxyProtocol    --proxy-protocol on the listeners, and the peers allowed to send it
  * @param serverNames      --server-name's name-based virtual host (docs/virtual-hosts.md)
  * @param includeFiles     --include-file: absolute paths of configuration files whose directives add to the site
+ * @param authHooks        --host-access-script, --auth-user-script and their options (docs/auth-hooks.md)
  * @param version          jwsgi's version
  */
 public record ServerConfig(
@@ -94,8 +97,11 @@ public record ServerConfig(
         ProxyTrust proxyTrust,
         Operations operations,
         RequestLimits requestLimits,
+        RegisteredMethods registeredMethods,
+        ProxyProtocol proxyProtocol,
         ServerNames serverNames,
         List<Path> includeFiles,
+        AuthHooks authHooks,
         String version) {
 
     /** What {@code --header-buffer-size 0} stands for: mod_wsgi's stack buffer size. */

@@ -111,8 +111,11 @@ final class ServerConfigResolver {
                 ProxyTrust.resolve(args),
                 OperationsResolver.resolve(args, serverRoot, environment),
                 RequestLimits.resolve(args),
+                RegisteredMethods.resolve(args),
+                ProxyProtocol.resolve(args),
                 ServerNames.resolve(args),
                 includeFiles(args, cwd),
+                AuthHooks.resolve(args, cwd),
                 Version.current());
     }
 

@@ -20,7 +20,7 @@ import org.eclipse.jetty.server.Request;
  * {@code HTTP_X_FORWARDED_FOR} key as the real header (the spoofing mod_wsgi also blocks); {@code Proxy:} is
  * dropped (httpoxy). Repeated headers are joined with ", " ("; " for Cookie, RFC 9113 §8.2.3).
  */
-final class Environ {
+public final class Environ {
     private static final Map<HttpHeader, String> KNOWN_KEYS = new EnumMap<>(HttpHeader.class);
 
     static {
@@ -32,6 +32,18 @@ final class Environ {
     }
 
     private Environ() {}
+
+    /**
+     * The environ of a Python auth hook's call for {@code request} (docs/auth-hooks.md): the request's CGI variables
+     * and headers, never its Authorization header nor any SetEnv value, and the connection's SSL_* variables under
+     * {@code mod_wsgi.x-ssl:NAME} for {@code mod_ssl.var_lookup}, whether or not --ssl-environment is on.
+     */
+    public static void writeForHook(RequestEncoder enc, Request request, String requestId) {
+        String raw = request.getHttpURI().getPath();
+        write(enc, request, new Split("", raw == null ? "/" : decodePath(raw)), requestId,
+                request.isSecure() ? "https" : "http", false);
+        SslEnvironment.of(request).forEach((k, v) -> enc.put("mod_wsgi.x-ssl:" + k, v));
+    }
 
     /** The mount point split: SCRIPT_NAME and PATH_INFO, or null when the path is outside the mount. */
     record Split(String scriptName, String pathInfo) {}
@@ -68,8 +80,8 @@ final class Environ {
         enc.put("SERVER_PROTOCOL", request.getConnectionMetaData().getProtocol());
         enc.put("SERVER_NAME", Request.getServerName(request));
         enc.put("SERVER_PORT", Integer.toString(Request.getServerPort(request)));
-        enc.put("SERVER_ADDR", Request.getLocalAddr(request));
-        enc.put("REMOTE_ADDR", Request.getRemoteAddr(request));
+        enc.put("SERVER_ADDR", unbracketed(Request.getLocalAddr(request)));
+        enc.put("REMOTE_ADDR", unbracketed(Request.getRemoteAddr(request)));
         enc.put("REMOTE_PORT", Integer.toString(Request.getRemotePort(request)));
         enc.put("wsgi.url_scheme", urlScheme);
         enc.put("mod_wsgi.request_id", requestId);
@@ -77,6 +89,12 @@ final class Environ {
         enc.put("mod_wsgi.path_info", split.pathInfo());
         enc.put("mod_wsgi.request_start", Long.toString(Request.getTimeStamp(request) * 1000));
         writeHeaders(enc, request, passAuthorization);
+    }
+
+    /** Jetty writes an IPv6 address as in a URL, {@code [::1]}; CGI's REMOTE_ADDR and SERVER_ADDR have no brackets. */
+    static String unbracketed(String address) {
+        return address != null && address.length() > 2 && address.charAt(0) == '['
+                && address.charAt(address.length() - 1) == ']' ? address.substring(1, address.length() - 1) : address;
     }
 
     private static void writeHeaders(RequestEncoder enc, Request request, boolean passAuthorization) {

@@ -1,5 +1,7 @@
 package io.jwsgi.frontend;
 
+import io.jwsgi.config.RegisteredMethods;
+import io.jwsgi.edge.HeadRules;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -20,7 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Jetty's HTTP/1.1 connection with two additions, both in its parser (docs/http-parsing.md, docs/reliability.md):
+ * Jetty's HTTP/1.1 connection with three additions, all in its parser (docs/http-parsing.md, docs/reliability.md):
  * <ul>
  *   <li>{@link RequestHeadCheck} sees each request head's raw bytes before Jetty's parser does, and refuses what
  *       Jetty accepts (double spaces, {@code http/1.1}, {@code GET *}, the request-line and field limits) the way
@@ -28,6 +30,8 @@ import org.slf4j.LoggerFactory;
  *   <li>A chunked body whose last chunk ({@code 0\r\n}) is followed by the end of the stream instead of the
  *       trailer section's final CRLF is an early EOF (Jetty forgives it and completes the body; RFC 9112 §7.1
  *       does not).</li>
+ *   <li>{@link HeadRules} between the parser and Jetty's handler of its events: the absolute-form target's authority
+ *       replaces Host, Host and that authority are validated, and {@code --registered-methods} answers 501.</li>
  * </ul>
  * It also records when each request head began and how many bytes it has, for the header read timeout that
  * {@link ReadTimeouts} enforces: a head not complete in time is answered 408 and the connection closed.
@@ -54,16 +58,15 @@ final class GuardedHttpConnection extends HttpConnection {
     @Override
     protected HttpParser newHttpParser(HttpCompliance compliance) {
         HttpParser plain = super.newHttpParser(compliance);
-        GuardedParser parser = new GuardedParser((HttpParser.RequestHandler) plain.getHandler(),
-                getHttpConfiguration().getRequestHeaderSize(), compliance, timeoutsLimits());
+        Factory factory = Factory.CREATING.get();
+        // The target, Host and method rules see the parser's events before Jetty's connection does (edge.HeadRules).
+        GuardedParser parser = new GuardedParser(
+                new HeadRules((HttpParser.RequestHandler) plain.getHandler(), factory.methods),
+                getHttpConfiguration().getRequestHeaderSize(), compliance,
+                new RequestHeadCheck(factory.maxLine, factory.maxFieldSize, factory.maxFields));
         parser.setHeaderCacheSize(plain.getHeaderCacheSize());
         parser.setHeaderCacheCaseSensitive(plain.isHeaderCacheCaseSensitive());
         return parser;
-    }
-
-    /** Called from the super constructor (before this class's fields are set): the limits come from a thread local. */
-    private static RequestHeadCheck timeoutsLimits() {
-        return Factory.CHECK.get().get();
     }
 
     @Override
@@ -144,27 +147,33 @@ final class GuardedHttpConnection extends HttpConnection {
 
     /** Creates {@link GuardedHttpConnection}s; otherwise Jetty's {@link HttpConnectionFactory}. */
     static final class Factory extends HttpConnectionFactory {
-        /** Hands the per-connection check to the parser built inside the super constructor. */
-        private static final ThreadLocal<java.util.function.Supplier<RequestHeadCheck>> CHECK = new ThreadLocal<>();
+        /**
+         * The factory creating a connection on this thread: the parser is built inside the super constructor, before
+         * the connection's own fields are set, and takes its limits and rules from here.
+         */
+        private static final ThreadLocal<Factory> CREATING = new ThreadLocal<>();
         private final ReadTimeouts timeouts;
         private final int maxLine, maxFieldSize, maxFields;
+        private final RegisteredMethods methods;
 
-        Factory(HttpConfiguration configuration, ReadTimeouts timeouts, int maxLine, int maxFieldSize, int maxFields) {
+        Factory(HttpConfiguration configuration, ReadTimeouts timeouts, int maxLine, int maxFieldSize, int maxFields,
+                RegisteredMethods methods) {
             super(configuration);
             this.timeouts = timeouts;
             this.maxLine = maxLine;
             this.maxFieldSize = maxFieldSize;
             this.maxFields = maxFields;
+            this.methods = methods;
         }
 
         @Override
         public Connection newConnection(Connector connector, EndPoint endPoint) {
-            CHECK.set(() -> new RequestHeadCheck(maxLine, maxFieldSize, maxFields));
+            CREATING.set(this);
             GuardedHttpConnection connection;
             try {
                 connection = new GuardedHttpConnection(getHttpConfiguration(), connector, endPoint, timeouts);
             } finally {
-                CHECK.remove();
+                CREATING.remove();
             }
             connection.setTransferEncodingChunkMaxLength(getTransferEncodingChunkMaxLength());
             return configure(connection, connector, endPoint);

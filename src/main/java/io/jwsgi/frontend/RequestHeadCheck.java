@@ -7,7 +7,10 @@ import java.nio.ByteBuffer;
  * parser sees them) so that a refused head never reaches a handler: one SP between the request-line's parts
  * (RFC 9112 §3), the case-sensitive {@code HTTP/} name (§2.3), the asterisk-form only for OPTIONS (§3.2.4), and
  * the limits of {@code --limit-request-line} (414), {@code --limit-request-field-size} and
- * {@code --limit-request-fields} (431); a line's length includes its CRLF. Everything else (bare CR/LF, bad bytes, versions) stays Jetty's.
+ * {@code --limit-request-fields} (431); a line's length includes its CRLF. It also reads a higher HTTP/1 minor version
+ * as 1.1 (RFC 9110 §2.5) and answers 505 to another major version in HTTP/1.1 syntax ({@code HTTP/2.0}, where Jetty
+ * says 426), except in the HTTP/2 connection preface. Everything else (bare CR/LF, bad bytes, other malformed
+ * versions) stays Jetty's.
  *
  * <p>One instance per connection, fed each head in order; {@link #reset()} before the next request. Not
  * thread-safe: the connection's parsing thread owns it.
@@ -35,6 +38,10 @@ final class RequestHeadCheck {
     private int targetLength;
     private boolean targetIsAsterisk;
     private int versionLength;
+    /** The version's first 8 bytes, {@code HTTP/1.1}. */
+    private final byte[] version = new byte[8];
+    /** Set when the byte just scanned is a higher HTTP/1 minor version, to be read as 1 (RFC 9110 §2.5). */
+    private boolean higherMinor;
     private int fieldLength;
     private int fields;
     private long bytes;
@@ -48,7 +55,8 @@ final class RequestHeadCheck {
     void reset() {
         state = State.LINE_START;
         lineLength = methodLength = targetLength = versionLength = fieldLength = fields = 0;
-        methodIsOptions = methodIsPri = targetIsAsterisk = false;
+        methodIsOptions = methodIsPri = targetIsAsterisk = higherMinor = false;
+        java.util.Arrays.fill(version, (byte) 0);
         bytes = 0;
     }
 
@@ -69,13 +77,20 @@ final class RequestHeadCheck {
 
     /**
      * Checks the buffer's bytes from its position (the position is not moved) up to the end of the head.
-     * Returns the refusal, or null when nothing is wrong so far.
+     * Returns the refusal, or null when nothing is wrong so far. One byte may be changed: the minor version of
+     * {@code HTTP/1.2} … {@code HTTP/1.9} becomes 1, so that Jetty's parser (which knows 1.0 and 1.1 only and answers
+     * 505 to the rest) reads the request as HTTP/1.1, as RFC 9110 §2.5 asks ("SHOULD process the message as if it
+     * were in the highest minor version within that major version to which the recipient is conformant").
      */
     Refusal scan(ByteBuffer buffer) {
         int end = buffer.limit();
         for (int i = buffer.position(); i < end && state != State.DONE; i++) {
             Refusal r = next(buffer.get(i));
             if (r != null) return r;
+            if (higherMinor) {
+                higherMinor = false;
+                if (!buffer.isReadOnly()) buffer.put(i, (byte) '1');
+            }
         }
         return null;
     }
@@ -116,11 +131,16 @@ final class RequestHeadCheck {
                 if (b == '\r' || b == '\n') {
                     boolean asteriskAllowed = (methodIsOptions && methodLength == OPTIONS.length)
                             || (methodIsPri && methodLength == PRI.length);
-                    if (!targetIsAsterisk || asteriskAllowed) {
-                        state = b == '\r' ? State.LINE_CR : State.FIELD_START;
-                        return null;
+                    if (targetIsAsterisk && !asteriskAllowed) {
+                        return new Refusal(400, "asterisk-form request-target with a method other than OPTIONS");
                     }
-                    return new Refusal(400, "asterisk-form request-target with a method other than OPTIONS");
+                    if (wellFormedVersion() && version[5] != '1' && !(methodIsPri && methodLength == PRI.length)) {
+                        // RFC 9110 §15.6.6: the major version is not supported (HTTP/2 and 3 have their own framing).
+                        return new Refusal(505, "HTTP major version " + (char) version[5]
+                                + " in an HTTP/1.1 request line");
+                    }
+                    state = b == '\r' ? State.LINE_CR : State.FIELD_START;
+                    return null;
                 }
                 if (b == ' ') {
                     return new Refusal(400, versionLength == 0 ? "more than one space before the HTTP version"
@@ -129,6 +149,8 @@ final class RequestHeadCheck {
                 if (versionLength < HTTP_NAME.length && b != HTTP_NAME[versionLength]) {
                     return new Refusal(400, "HTTP version not spelled HTTP/ (the name is case-sensitive)");
                 }
+                if (versionLength < version.length) version[versionLength] = b;
+                if (versionLength == 7) higherMinor = version[5] == '1' && version[6] == '.' && b >= '2' && b <= '9';
                 versionLength++;
                 return line();
             }
@@ -169,6 +191,12 @@ final class RequestHeadCheck {
                 return null;
             }
         }
+    }
+
+    /** {@code HTTP/} DIGIT {@code .} DIGIT, nothing more (RFC 9112 §2.3). */
+    private boolean wellFormedVersion() {
+        return versionLength == 8 && version[5] >= '0' && version[5] <= '9' && version[6] == '.'
+                && version[7] >= '0' && version[7] <= '9';
     }
 
     private Refusal method(byte b) {

@@ -37,13 +37,15 @@ public final class RequestIntake extends Handler.Wrapper {
 
     /**
      * The HTTP/1.1 connection factory that goes with this handler: Jetty's, with the head checks and the header
-     * timeout of {@link GuardedHttpConnection}.
+     * timeout of {@link GuardedHttpConnection}, and the target, Host and method rules of
+     * {@link io.jwsgi.edge.HeadRules}.
      */
     public static org.eclipse.jetty.server.HttpConnectionFactory connectionFactory(
-            org.eclipse.jetty.server.HttpConfiguration http, ReadTimeouts timeouts) {
+            org.eclipse.jetty.server.HttpConfiguration http, ReadTimeouts timeouts,
+            io.jwsgi.config.RegisteredMethods methods) {
         var limits = timeouts.limits();
         return new GuardedHttpConnection.Factory(http, timeouts, limits.limitRequestLine(),
-                limits.limitRequestFieldSize(), limits.limitRequestFields());
+                limits.limitRequestFieldSize(), limits.limitRequestFields(), methods);
     }
 
     @Override

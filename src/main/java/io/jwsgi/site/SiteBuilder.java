@@ -261,6 +261,11 @@ public final class SiteBuilder {
             case "wsgienablesendfile" -> {
                 if (args(d, 1, 1) && onOff(d) == Boolean.TRUE) frontEnd.add(new Word("--enable-sendfile", d.source()));
             }
+            case "httpprotocoloptions" -> httpProtocolOptions(d, vhost);
+            case "remoteipproxyprotocol" -> {
+                // mod_remoteip: per virtual host in Apache; jwsgi's listeners share one setting (docs/configuration.md).
+                if (args(d, 1, 1) && onOff(d) == Boolean.TRUE) frontEnd.add(new Word("--proxy-protocol", d.source()));
+            }
             case "wsgitrustedproxies" -> {
                 for (String a : d.args()) front(d, "--trust-proxy", a);
             }
@@ -542,6 +547,32 @@ public final class SiteBuilder {
         frontEnd.add(new Word("--access-log", d.source()));
         front(d, "--access-log-name", path(target).toString());
         front(d, "--access-log-format", format);
+    }
+
+    /**
+     * Apache's HttpProtocolOptions: RegisteredMethods is {@code --registered-methods}; Strict, LenientMethods and
+     * Require1.0 are what jwsgi always does; Unsafe and Allow0.9 are refused (jwsgi's parser has no lenient mode).
+     */
+    private void httpProtocolOptions(Directive d, Directive vhost) {
+        if (vhost != null) {
+            error(d.source(), "HttpProtocolOptions belongs at server level, outside <VirtualHost>: jwsgi applies it to "
+                    + "every request");
+            return;
+        }
+        if (!args(d, 1, 3)) return;
+        Boolean registered = null;
+        for (String option : d.args()) {
+            switch (option.toLowerCase(Locale.ROOT)) {
+                case "registeredmethods" -> registered = true;
+                case "lenientmethods" -> registered = false;
+                case "strict", "require1.0" -> { } // always so in jwsgi
+                case "unsafe", "allow0.9" -> error(d.source(), "HttpProtocolOptions " + option + ": not supported; "
+                        + "jwsgi's request parsing is always strict and HTTP/0.9 is not served (docs/http-parsing.md)");
+                default -> error(d.source(), "HttpProtocolOptions: '" + option + "' is not one of Strict, Unsafe, "
+                        + "RegisteredMethods, LenientMethods, Allow0.9, Require1.0");
+            }
+        }
+        if (Boolean.TRUE.equals(registered)) frontEnd.add(new Word("--registered-methods", d.source()));
     }
 
     private void frontEndWord(Directive d, String flag) {

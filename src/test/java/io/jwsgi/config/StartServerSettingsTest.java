@@ -51,11 +51,19 @@ class StartServerSettingsTest {
                 "--rotate-logs", "--max-log-size", "--max-log-files", "--trust-proxy-header", "--trust-proxy",
                 "--server-status", "--enable-metrics", "--metrics-path", "--health-check-path", "--socket-path",
                 "--pid-file", "--setup-only", "--isatty",
+                // draining on SIGTERM (docs/lifecycle.md)
+                "--drain-delay",
                 // client limits and read timeouts (docs/reliability.md)
                 "--limit-request-line", "--limit-request-field-size", "--limit-request-fields", "--header-timeout",
                 "--header-max-timeout", "--header-min-rate", "--body-timeout", "--body-max-timeout", "--body-min-rate",
                 // name-based virtual host (docs/virtual-hosts.md)
-                "--server-name", "--server-alias", "--allow-localhost");
+                "--server-name", "--server-alias", "--allow-localhost",
+                // the edge: PROXY protocol, registered methods (docs/behind-a-proxy.md, docs/http-parsing.md)
+                "--proxy-protocol", "--registered-methods", "--register-method",
+                // access and auth hooks (docs/auth-hooks.md)
+                "--host-access-script", "--auth-user-script", "--auth-type", "--auth-group-script", "--auth-group",
+                // several instances on one port (docs/scaling-out.md)
+                "--reuse-port");
     }
 
     @Test

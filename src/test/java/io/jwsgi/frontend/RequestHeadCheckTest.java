@@ -73,4 +73,29 @@ class RequestHeadCheckTest {
         assertThat(c.started()).isFalse();
         assertThat(trickle(c, "GET  / HTTP/1.1\r\n").status()).isEqualTo(400);
     }
+
+    @Test
+    void readsAHigherHttp1MinorVersionAs1AndRefusesOtherMajorVersionsWith505() {
+        ByteBuffer head = ByteBuffer.wrap("GET /x HTTP/1.2\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(check().scan(head)).isNull();
+        assertThat(StandardCharsets.ISO_8859_1.decode(head).toString()).startsWith("GET /x HTTP/1.1\r\n");
+        // Byte by byte too: the minor digit is rewritten in the buffer it arrives in.
+        RequestHeadCheck c = check();
+        StringBuilder seen = new StringBuilder();
+        for (byte b : "GET /x HTTP/1.9\r\n".getBytes(StandardCharsets.ISO_8859_1)) {
+            ByteBuffer one = ByteBuffer.wrap(new byte[] {b});
+            assertThat(c.scan(one)).isNull();
+            seen.append((char) one.get(0));
+        }
+        assertThat(seen.toString()).isEqualTo("GET /x HTTP/1.1\r\n");
+        assertThat(trickle(check(), "GET /x HTTP/1.0\r\n")).isNull();
+        assertThat(trickle(check(), "GET /x HTTP/2.0\r\n").status()).isEqualTo(505);
+        assertThat(trickle(check(), "GET /x HTTP/3.0\r\n").status()).isEqualTo(505);
+        assertThat(trickle(check(), "GET /x HTTP/0.9\r\n").status()).isEqualTo(505);
+        // Malformed versions stay Jetty's to refuse (400 or 505).
+        assertThat(trickle(check(), "GET /x HTTP/1.10\r\n")).isNull();
+        assertThat(trickle(check(), "GET /x HTTP/2\r\n")).isNull();
+        // The h2c preface keeps its HTTP/2.0.
+        assertThat(trickle(check(), "PRI * HTTP/2.0\r\n\r\n")).isNull();
+    }
 }

@@ -54,6 +54,14 @@ class RequestParsingIT {
             "099", "Content-Length larger than the body sent: a real server waits for the rest (README §2)",
             "rfc9112_target_absolute_userinfo_01", "userinfo in an http URI: RFC 9110 §4.2.4 says treat as an error, Jetty answers 400");
 
+    /** gunicorn's {@code proxy_protocol=True}: jwsgi's {@code --proxy-protocol}, the test's own address the balancer. */
+    static final String PROXY_PROTOCOL = "--proxy-protocol --trust-proxy 127.0.0.1";
+
+    /** gunicorn valid cases jwsgi refuses on purpose, each with its reason (also in docs/http-parsing.md). */
+    static final java.util.Map<String, String> VALID_REFUSED = java.util.Map.of(
+            "pp_03", "no PROXY header under proxy_protocol: gunicorn guesses, the PROXY protocol specification says a "
+                    + "receiver MUST NOT; jwsgi closes the connection");
+
     /**
      * gunicorn invalid cases jwsgi serves on purpose: the "not refused" list of docs/http-parsing.md. Each is valid
      * HTTP under jwsgi's own limits, or its forbidden part never reaches WSGI.
@@ -80,6 +88,23 @@ class RequestParsingIT {
     @AfterAll
     static void stop() throws Exception {
         if (server != null) server.close();
+        for (JwsgiProcess other : withOptions.values()) other.close();
+    }
+
+    /** Servers for the corpus cases that name options (the {@code options} column), one per distinct set. */
+    static final java.util.Map<String, JwsgiProcess> withOptions = new java.util.LinkedHashMap<>();
+
+    /** The default server, or one started with the case's options (the same app and record file). */
+    static synchronized JwsgiProcess serverWith(String options) throws IOException {
+        if (options.isEmpty() || options.equals("-")) return server;
+        JwsgiProcess existing = withOptions.get(options);
+        if (existing != null) return existing;
+        List<String> args = new ArrayList<>(List.of(APPS.resolve("recorder.py").toString(),
+                "--setenv", "RECORD_DIR", calls.getParent().toString()));
+        args.addAll(List.of(options.split(" ")));
+        JwsgiProcess started = JwsgiProcess.start(root.resolve("srv-" + withOptions.size()), args.toArray(String[]::new));
+        withOptions.put(options, started);
+        return started;
     }
 
     // ---- gunicorn corpus ----
@@ -104,20 +129,26 @@ class RequestParsingIT {
                 assertThat(wire.length).as("decoded length").isEqualTo(wireLen);
                 assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(wire)))
                         .as("decoded sha256").isEqualTo(sha);
-                assumeTrue(cfg.equals("-"), "needs gunicorn-only options: " + cfg);
-                if (kind.equals("valid") && lacksHost(wire)) {
+                boolean proxied = cfg.equals("proxy_protocol=True");
+                assumeTrue(cfg.equals("-") || proxied, "needs gunicorn-only options: " + cfg);
+                JwsgiProcess target = proxied ? serverWith(PROXY_PROTOCOL) : server;
+                if (kind.equals("valid") && VALID_REFUSED.containsKey(name)) {
+                    Exchange x = exchange(target, wire);
+                    System.out.println("gunicorn valid/" + name + " refused: " + VALID_REFUSED.get(name));
+                    assertRefused(x, Set.of());
+                } else if (kind.equals("valid") && lacksHost(wire)) {
                     // RFC 9112 §3.2: an HTTP/1.1 request without Host MUST be answered 400.
-                    Exchange x = exchange(wire);
+                    Exchange x = exchange(target, wire);
                     assertRefused(x, Set.of(400));
                 } else if (kind.equals("valid")) {
                     assumeTrue(!VALID_EXCLUDED.containsKey(name), VALID_EXCLUDED.get(name));
-                    Exchange x = exchange(wire);
+                    Exchange x = exchange(target, wire);
                     int n = Integer.parseInt(requests);
                     assertThat(x.statuses).as(x.describe()).hasSize(n).allMatch(s -> s / 100 == 2);
                     assertThat(x.calls).as(x.describe()).hasSize(n);
                 } else {
                     assumeTrue(!INVALID_NOT_ENFORCED.containsKey(name), "not yet enforced: " + INVALID_NOT_ENFORCED.get(name));
-                    Exchange x = exchange(wire);
+                    Exchange x = exchange(target, wire);
                     System.out.println("gunicorn invalid/" + name + " -> " + x.statuses);
                     assertRefused(x, Set.of());
                 }
@@ -126,9 +157,10 @@ class RequestParsingIT {
         return tests.stream();
     }
 
-    /** The stream's first request is HTTP/1.1 and the stream has no Host field at all. */
+    /** The stream's first request (after a PROXY v1 line) is HTTP/1.1 and the stream has no Host field at all. */
     static boolean lacksHost(byte[] wire) {
         String s = new String(wire, StandardCharsets.ISO_8859_1).toLowerCase(java.util.Locale.ROOT);
+        if (s.startsWith("proxy ")) s = s.substring(s.indexOf("\r\n") + 2); // a PROXY v1 line comes first
         int eol = s.indexOf("\r\n");
         return eol > 0 && s.substring(0, eol).endsWith(" http/1.1") && !s.contains("\nhost:");
     }
@@ -166,14 +198,16 @@ class RequestParsingIT {
             if (line.isBlank() || line.startsWith("#")) continue;
             String[] c = line.split("\t", -1);
             String name = c[0], status = c[1], jetty = c[2], wireText = c[3];
-            tests.add(DynamicTest.dynamicTest(name + " (" + status + ")", () -> {
+            String options = c.length > 5 ? c[5] : "-";
+            tests.add(DynamicTest.dynamicTest(name + " (" + status + ")"
+                    + (options.equals("-") ? "" : " with " + options), () -> {
                 assumeTrue(!jetty.equals("GAP"), "not yet enforced (docs/http-parsing.md): " + c[4]);
                 String canary = "GET /canary-" + name + " HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\n";
                 String text = wireText.endsWith("{end}") ? wireText.substring(0, wireText.length() - 5)
                         : wireText.contains("{canary}") ? wireText.replace("{canary}", canary)
                         : wireText + canary;
                 byte[] wire = decodeOwn(text);
-                Exchange x = exchange(wire);
+                Exchange x = exchange(serverWith(options), wire);
                 System.out.println("own " + name + " -> " + x.statuses + (x.error == null ? "" : " " + x.error));
                 if (status.equals("2xx")) {
                     assertThat(x.statuses).as(x.describe()).isNotEmpty().allMatch(s -> s / 100 == 2);
@@ -261,7 +295,12 @@ class RequestParsingIT {
     static final Pattern STATUS = Pattern.compile("(?:^|\\n)HTTP/1\\.[01] (\\d{3}) ");
 
     /** Sends the bytes on a fresh connection, half-closes, reads until the server closes. */
-    static synchronized Exchange exchange(byte[] wire) throws Exception {
+    static Exchange exchange(byte[] wire) throws Exception {
+        return exchange(server, wire);
+    }
+
+    /** As {@link #exchange(byte[])}, to the given server. */
+    static synchronized Exchange exchange(JwsgiProcess server, byte[] wire) throws Exception {
         int before = readCalls().size();
         ByteArrayOutputStream got = new ByteArrayOutputStream();
         String error = null;

@@ -45,13 +45,16 @@ class ConfigurationDocTest {
             "SSLCertificateFile", "SSLCertificateKeyFile", "SSLCertificateChainFile", "SSLCACertificateFile",
             "SSLVerifyClient", "SSLVerifyDepth", "SSLOptions", "AddType", "User", "Group", "ListenBacklog",
             "AddOutputFilterByType",
-            "SSLProtocol", "SSLCipherSuite", "SSLHonorCipherOrder",
+            "SSLProtocol", "SSLCipherSuite", "SSLHonorCipherOrder", "HttpProtocolOptions", "RemoteIPProxyProtocol",
             // every level (ScopeBuilder)
             "WSGIProcessGroup", "WSGIApplicationGroup", "WSGICallableObject", "WSGIPassAuthorization",
             "WSGIChunkedRequest", "Require", "SetEnv", "UnsetEnv", "PassEnv", "Options", "SetHandler", "AddHandler",
             "RemoveHandler", "WSGIMapHEADToGET", "WSGIRestrictProcess", "SetEnvIf", "SetEnvIfNoCase", "Header",
             "Order", "Allow", "Deny", "DirectoryIndex", "AddDefaultCharset", "WSGIScriptReloading", "Satisfy",
-            "ErrorDocument", "WSGIErrorOverride");
+            "ErrorDocument", "WSGIErrorOverride",
+            // sections only (ScopeBuilder, AuthDirectives)
+            "WSGIAccessScript", "WSGIAuthUserScript", "WSGIAuthGroupScript", "WSGIGroupAuthoritative", "AuthType",
+            "AuthName", "AuthBasicProvider", "AuthDigestProvider");
 
     static String doc;
 

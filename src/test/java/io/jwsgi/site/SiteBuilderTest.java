@@ -393,5 +393,36 @@ class SiteBuilderTest {
                 </VirtualHost>
                 """)).singleElement().asString().contains("SSLVerifyClient optional: only require and none");
     }
-}
 
+    @Test
+    void httpProtocolOptionsAndRemoteIpProxyProtocolBecomeFrontEndFlags() throws Exception {
+        Site site = ok("""
+                HttpProtocolOptions Strict RegisteredMethods Require1.0
+                <VirtualHost *:80>
+                    ServerName a.example
+                    RemoteIPProxyProtocol On
+                </VirtualHost>
+                """);
+        assertThat(site.frontEnd().stream().map(Word::text).toList())
+                .contains("--registered-methods", "--proxy-protocol");
+        Site lenient = ok("""
+                HttpProtocolOptions LenientMethods
+                RemoteIPProxyProtocol Off
+                """);
+        assertThat(lenient.frontEnd().stream().map(Word::text).toList())
+                .doesNotContain("--registered-methods", "--proxy-protocol");
+    }
+
+    @Test
+    void httpProtocolOptionsThatJwsgiDoesNotHaveAreRefused() throws Exception {
+        assertThat(errors("HttpProtocolOptions Unsafe\n")).singleElement().asString()
+                .contains("HttpProtocolOptions Unsafe: not supported");
+        assertThat(errors("HttpProtocolOptions Allow0.9\n")).singleElement().asString()
+                .contains("HTTP/0.9 is not served");
+        assertThat(errors("HttpProtocolOptions Sloppy\n")).singleElement().asString()
+                .contains("'Sloppy' is not one of");
+        assertThat(errors("<VirtualHost *:80>\nHttpProtocolOptions RegisteredMethods\n</VirtualHost>\n"))
+                .singleElement().asString().contains("belongs at server level");
+        assertThat(errors("RemoteIPProxyProtocol Maybe\n")).singleElement().asString().contains("Maybe");
+    }
+}
