@@ -43,6 +43,7 @@ import java.util.Map;
  * @param requestLimits    request-head limits and client read timeouts
  * @param serverNames      --server-name's name-based virtual host (docs/virtual-hosts.md)
  * @param includeFiles     --include-file: absolute paths of configuration files whose directives add to the site
+ * @param express          mod_wsgi-express's options around the application and its interpreter
  * @param version          jwsgi's version
  */
 public record ServerConfig(
@@ -96,6 +97,7 @@ public record ServerConfig(
         RequestLimits requestLimits,
         ServerNames serverNames,
         List<Path> includeFiles,
+        ExpressOptions express,
         String version) {
 
     /** What {@code --header-buffer-size 0} stands for: mod_wsgi's stack buffer size. */

@@ -39,7 +39,7 @@ public final class InlineDispatch extends Handler.Wrapper {
     }
 
     /** True while a handler runs on the selector thread, where it must not block. */
-    static boolean onSelectorThread() {
+    public static boolean onSelectorThread() {
         return INLINE.get() == Boolean.TRUE;
     }
 

@@ -245,7 +245,7 @@ class SiteBuilderTest {
         assertThat(errors(head + "ErrorDocument 404\n")).singleElement().asString()
                 .startsWith(conf + ":4: ErrorDocument takes a status code and");
         assertThat(errors(head + "ErrorDocument 401 https://login.example/\n")).singleElement().asString()
-                .startsWith(conf + ":4: ErrorDocument 401 with a full URL: Apache ignores it");
+                .startsWith(conf + ":4: ErrorDocument: 401 with a full URL: Apache ignores it");
         assertThat(errors(head + "ErrorDocument 404 ftp://files.example/404\n")).singleElement().asString()
                 .contains("neither an http(s) URL nor a local path");
         assertThat(errors(head + "ErrorDocument 404 \"%{REQUEST_URI} is gone\"\n")).singleElement().asString()
