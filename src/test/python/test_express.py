@@ -127,6 +127,18 @@ class LogHandlerTest(ModuleState):
         self.assertIn('ValueError: boom', lines[-1])
 
 
+class ScriptReloadingTest(unittest.TestCase):
+
+    def test_disable_reloading_starts_no_monitor_for_the_script(self):
+        from jwsgi import worker
+
+        class Script(object):
+            application_type = 'script'
+            entry_point = '/nowhere/app.wsgi'
+            _module = None
+        self.assertIsNone(worker.start_monitor({'script_reloading': False}, Script(), control=None))
+
+
 APP = '''
 import atexit, json, os, sys, time
 import mod_wsgi

@@ -123,6 +123,14 @@ class ExpressOptionsCatalogueTest {
         }
     }
 
+    @Test
+    void theMigrationGuideListsEveryIgnoredAndRefusedOption() throws IOException {
+        String guide = Files.readString(Path.of("docs/migrating-from-mod_wsgi.md"));
+        String section = guide.substring(guide.indexOf("## mod_wsgi-express command lines"));
+        for (Setting<?> s : StartServerSettings.IGNORED_OPTIONS) assertThat(section).contains("`" + s.flag() + "`");
+        for (Setting<?> s : StartServerSettings.REFUSED_OPTIONS) assertThat(section).contains("`" + s.flag() + "`");
+    }
+
     private static boolean refused(String option) {
         return StartServerSettings.REFUSED_OPTIONS.stream().anyMatch(s -> s.flag().equals(option))
                 && !option.equals("--allow-override") && !option.equals("--rewrite-rules"); // given as "nothing"
