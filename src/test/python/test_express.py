@@ -127,6 +127,29 @@ class LogHandlerTest(ModuleState):
         self.assertIn('ValueError: boom', lines[-1])
 
 
+SERVICE = '''
+import time
+print('service running', flush=True)
+while True:
+    time.sleep(0.05)
+'''
+
+
+class ServiceSignalsTest(WorkerProcessCase):
+
+    def test_a_service_script_process_logs_and_survives_sighup_and_sigusr2(self):
+        self.start(SERVICE, config={'mode': 'service', 'service_name': 'svc', 'threads': 0,
+                                    'service_script': os.path.join(self.directory, 'app.wsgi')})
+        self.assertEqual(self.process.stdout.readline().decode().strip(), 'service running')
+        self.process.send_signal(signal.SIGHUP)
+        self.process.send_signal(signal.SIGUSR2)
+        self.process.send_signal(signal.SIGTERM)
+        code, out, err = self.finish()
+        self.assertEqual(code, 0, err)
+        self.assertIn('SIGHUP ignored by service script process', err)
+        self.assertIn('SIGUSR2 ignored by service script process', err)
+
+
 class ScriptReloadingTest(unittest.TestCase):
 
     def test_disable_reloading_starts_no_monitor_for_the_script(self):

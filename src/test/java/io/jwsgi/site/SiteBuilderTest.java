@@ -330,6 +330,20 @@ class SiteBuilderTest {
     }
 
     @Test
+    void switchIntervalServerMetricsAndDestroyInterpreterOffAreTheStartServerOptions() throws Exception {
+        Site site = ok("""
+                WSGIDestroyInterpreter Off
+                WSGIDaemonProcess one switch-interval=0.01 server-metrics=On
+                WSGIDaemonProcess two server-metrics=Off
+                WSGIScriptAlias /a @ROOT@/a/wsgi.py process-group=one application-group=%{GLOBAL}
+                WSGIScriptAlias /b @ROOT@/b/wsgi.py process-group=two application-group=%{GLOBAL}
+                """);
+        assertThat(words(site.groups().get(0))).containsSubsequence("--orphan-interpreter", "--switch-interval",
+                "0.01", "--server-metrics");
+        assertThat(words(site.groups().get(1))).contains("--orphan-interpreter").doesNotContain("--server-metrics");
+    }
+
+    @Test
     void serverLevelDefaultsReachEveryGroupWhereverTheyAreInTheFile() throws Exception {
         Site site = ok("""
                 WSGIDaemonProcess early
