@@ -207,6 +207,28 @@ class ExpressOptionsIT {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void sslPortOpensTheHttpsListenerAndTheWorkersAreToldItsPort() throws Exception {
+        TestCertificates certs = TestCertificates.create(dir.resolve("certs"));
+        try (JwsgiProcess tls = JwsgiProcess.start(dir.resolve("tls-root"), app.toString(),
+                "--ssl-port", "0", "--ssl-certificate-file", certs.fullChain.toString(),
+                "--ssl-certificate-key-file", certs.serverKey.toString())) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("Server URL \\(HTTPS\\) : https://[^:]+:(\\d+)/")
+                    .matcher(tls.output());
+            assertThat(m.find()).as(tls.output()).isTrue();
+            String port = m.group(1);
+            Process curl = new ProcessBuilder("curl", "-sS", "--cacert", certs.caCert.toString(),
+                    "--resolve", "localhost:" + port + ":127.0.0.1", "https://localhost:" + port + "/env")
+                    .redirectErrorStream(true).start();
+            String body = new String(curl.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(curl.waitFor()).as(body).isZero();
+            Map<String, Object> env = (Map<String, Object>) ((Map<String, Object>) io.jwsgi.protocol.MiniJson
+                    .parse(body)).get("env");
+            assertThat(env).containsEntry("MOD_WSGI_HTTPS_PORT", port);
+        }
+    }
+
+    @Test
     void theSocketsAreUnderTheSocketPrefixAndTheServiceWritesToItsOwnLog() throws Exception {
         assertThat(sockets.resolve("0.sock")).exists();
         eventually(Duration.ofSeconds(20), () -> assertThat(dir.resolve("svc.log"))
