@@ -47,6 +47,29 @@ class ChangeMonitorTest(unittest.TestCase):
         monitor = ChangeMonitor(self.script, False, self.changes.append, script_mtime=loaded)
         self.assertEqual(monitor.check(), [self.script])
 
+    def test_a_module_imported_between_passes_and_edited_before_the_next_counts(self):
+        # The module is not in sys.modules at the first pass; it is imported and edited before the second.
+        del sys.modules[self.module.__name__]
+        old = os.stat(self.module_file).st_mtime - 100
+        os.utime(self.module_file, (old, old))
+        monitor = ChangeMonitor(None, True, self.changes.append)
+        self.assertEqual(monitor.check(), [])
+        sys.modules[self.module.__name__] = self.module
+        now = os.stat(self.module_file).st_mtime + 200
+        os.utime(self.module_file, (now, now))
+        self.assertEqual(monitor.check(), [self.module_file])
+        # An old file first seen later is no change.
+        other = os.path.join(self.directory.name, 'other.py')
+        open(other, 'w').close()
+        os.utime(other, (old, old))
+        module = types.ModuleType('jwsgi_test_reloading_other')
+        module.__file__ = other
+        sys.modules[module.__name__] = module
+        try:
+            self.assertEqual(monitor.check(), [])
+        finally:
+            del sys.modules[module.__name__]
+
     def test_modules_are_watched_only_with_all_modules(self):
         quiet = ChangeMonitor(self.script, False, self.changes.append)
         watching = ChangeMonitor(None, True, self.changes.append)

@@ -136,18 +136,40 @@ class WorkerProcessTest(WorkerProcessCase):
         self.assertEqual(code, 2)
         self.assertIn('JWSGI_CONFIG', err)
 
-    def test_load_failure_is_logged_at_start_and_each_request_answers_A(self):
+    def test_a_load_failure_at_start_is_logged_and_the_process_exits_4_without_serving(self):
+        # A fresh process retries (the supervisor replaces this one): retrying in place is what a failed
+        # first django.setup() cannot survive.
         self.start(app='import no_such_module_anywhere\n')
-        front, _ = self.accept()
-        environ = base_environ(PATH_INFO='/env')
-        environ['mod_wsgi.request_id'] = 'req-7'
-        response = self.request(front, environ)
-        self.assertEqual(response.fail[0], 'A')
-        front.sock.close()
         code, out, err = self.finish()
-        self.assertEqual(code, 0)
-        self.assertIn('application failed to load', err)
-        self.assertIn('[req-7] ModuleNotFoundError', err)
+        self.assertEqual(code, 4, err)
+        self.assertIn('application failed to load, exiting to be replaced by a fresh process', err)
+        self.assertIn('ModuleNotFoundError', err)
+
+    def test_an_installed_mod_wsgi_package_lends_its_subpackages_to_the_runtime_module(self):
+        # A Django project's INSTALLED_APPS names mod_wsgi.server; Django imports it in the worker, where
+        # mod_wsgi is the runtime's module.
+        package = os.path.join(self.directory, 'mod_wsgi')  # the working directory is on sys.path
+        os.makedirs(os.path.join(package, 'server'))
+        with open(os.path.join(package, '__init__.py'), 'w') as f:
+            f.write('raise RuntimeError("the package __init__ must not run in a worker")\n')
+        with open(os.path.join(package, 'server', '__init__.py'), 'w') as f:
+            f.write('MARK = "server subpackage"\n')
+        app = ('import mod_wsgi, mod_wsgi.server\n'
+               'def application(environ, start_response):\n'
+               '    start_response("200 OK", [])\n'
+               '    return [("%s %s" % (mod_wsgi.server.MARK, mod_wsgi.version)).encode()]\n')
+        self.start(app=app)
+        front, _ = self.accept()
+        response = self.request(front)
+        self.assertEqual(response.status, '200 OK', response.fail)
+        self.assertEqual(response.body, b'server subpackage (6, 0, 5)')
+        front.sock.close()
+        self.assertEqual(self.finish()[0], 0)
+
+    def test_the_exit_codes_are_the_servers(self):
+        from jwsgi import worker
+        self.assertEqual((worker.EXIT_OK, worker.EXIT_USAGE, worker.EXIT_WORKER_BOOT_FAILURE,
+                          worker.EXIT_APPLICATION_LOAD_FAILURE), (0, 2, 3, 4))
 
 
 class ModWsgiModuleTest(unittest.TestCase):

@@ -8,7 +8,9 @@
 
 The callable is looked up by name on the module for every request (cheap, and an application may rebind
 it, as under mod_wsgi). When loading fails, or the callable is missing, ``get()`` retries the load on the
-next call, under a lock, so fixing the file heals a running worker.
+next call, under a lock, so fixing the file heals a running worker. That retry serves a site's scripts; a
+worker of a single application does not rely on it: it exits when the load at start fails and a fresh
+process tries again (``jwsgi.worker``, "Decision, application loading").
 
 ``site`` (``Site``): one process hosts several WSGI scripts, as one mod_wsgi daemon process group does
 behind several ``WSGIScriptAlias`` mounts. Each request names its script (``SCRIPT_FILENAME``), its

@@ -362,3 +362,22 @@ def publish_stopping(reason):
             publish(shutdown_callbacks, 'process_stopping', {'shutdown_reason': reason})
     finally:
         _stopping_done.set()
+
+
+def _adopt_package(path):
+    """Give this module the ``__path__`` of a ``mod_wsgi`` package on ``path``, if there is one, so that its
+    subpackages import: a Django project lists ``mod_wsgi.server`` or ``mod_wsgi.express`` in
+    ``INSTALLED_APPS`` and Django imports them in the worker too, where the name ``mod_wsgi`` is this module.
+    mod_wsgi itself merges the same way (its built-in module is the installed package's when there is one);
+    only the package's subpackages are reachable, its ``__init__`` is not executed, so ``version`` and the
+    rest stay the runtime's. Called by the worker (and each sub-interpreter) once ``sys.path`` is final."""
+    import importlib.machinery
+    module = sys.modules[__name__]
+    try:
+        spec = importlib.machinery.PathFinder.find_spec('mod_wsgi', path)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is not None and spec.submodule_search_locations:
+        module.__path__ = list(spec.submodule_search_locations)
+    elif hasattr(module, '__path__'):
+        del module.__path__

@@ -10,7 +10,11 @@ Decisions:
 
 - A file is compared with the modification time seen the first time it was looked at (for the script:
   the time recorded when it was loaded, so a touch between loading and the first poll counts). A module
-  imported later starts being watched from its import.
+  imported later starts being watched from its import: one first seen by a pass whose file changed after
+  the previous pass began counts as changed, since it was imported after that pass and the change may have
+  come after the import (a view edited right after the request that imported it). When the edit came just
+  before the import that is one recycle too many, which loads the same code again; missing the edit would
+  leave old code running.
 - One ``recycle`` per change: after asking, the new time becomes the reference, so a second edit asks
   again (the front end ignores repeats for a process it is already retiring).
 - A file that disappears is not a change (editors that save by rename make it reappear with a new time,
@@ -23,6 +27,7 @@ Decisions:
 import os
 import sys
 import threading
+import time
 
 POLL = 1.0
 
@@ -54,6 +59,8 @@ class ChangeMonitor(object):
         self.on_change = on_change
         self.poll = poll
         self._seen = {}
+        # When the previous all_modules pass began (None before the first): see the module docstring.
+        self._previous_pass = None
         # Replaced, never mutated in place, so check() can read it without the lock.
         self.scripts = ()
         self._lock = threading.Lock()
@@ -86,16 +93,21 @@ class ChangeMonitor(object):
 
     def check(self):
         """One pass; returns the changed paths (each already reported through ``on_change``)."""
+        began = time.time()
         paths = list(self.scripts)
         if self.all_modules:
             paths.extend(module_files())
         changed = []
         seen = self._seen
+        since = self._previous_pass
+        self._previous_pass = began
         for path in paths:
             mtime = _mtime(path)
             if mtime is None:
                 continue
             previous = seen.get(path)
+            if previous is None and since is not None and mtime > since:
+                previous = since  # imported since the previous pass and changed after it began
             seen[path] = mtime
             if previous is not None and mtime != previous:
                 changed.append(path)

@@ -533,6 +533,7 @@ def serve_inside(settings_json):
     sys.path[:] = settings['sys_path']
     sys.argv = ['mod_wsgi']
     mod_wsgi.configure(config)
+    mod_wsgi._adopt_package(sys.path)
     sys.modules['mod_wsgi'] = mod_wsgi
     site = Site(config.get('process_group', ''), group)
     site.claim(group)

@@ -50,7 +50,8 @@ Startup, like a mod_wsgi daemon process, in this order:
    ``working_directory``; ``sys.path`` gets the working directory first, then every
    ``python_path`` entry goes through ``site.addsitedir`` (so ``.pth`` files work) and everything that
    added is hoisted to the very front (mod_wsgi's ``python-path=`` behaviour); ``sys.argv = ['mod_wsgi']``;
-   ``sys.modules['mod_wsgi']`` is ``jwsgi.mod_wsgi``; stdout and stderr stay the process's own (the Java
+   ``sys.modules['mod_wsgi']`` is ``jwsgi.mod_wsgi`` (lent the ``__path__`` of a ``mod_wsgi`` package on
+   ``sys.path``, so ``mod_wsgi.server`` imports: ``mod_wsgi._adopt_package``); stdout and stderr stay the process's own (the Java
    side reads them line by line into the error log) but are made line-buffered and write-through, since
    ``-u`` is not guaranteed;
 4. the application loads (a site: its ``preload`` entries, in order); then the reload monitor starts
@@ -59,9 +60,13 @@ Startup, like a mod_wsgi daemon process, in this order:
 
 Decision, application loading: the application is loaded once, before any request channel connects, so
 the first request does not pay for it. If that fails (syntax error, import error, missing callable) the
-traceback goes to stderr and the worker **still serves**: each request retries the load (fixing the file
-heals the worker) and, while it fails, writes the traceback prefixed with the request id to stderr and
-answers `X` reason `A`. mod_wsgi likewise answers 500 and logs the traceback per request.
+traceback goes to stderr and the process **exits with status 4** (``EXIT_APPLICATION_LOAD_FAILURE``)
+without connecting a request channel: the supervisor replaces it, with its crash-loop back-off, and a fresh
+interpreter tries again. Retrying in the same process is what Django cannot survive: a failed first
+``django.setup()`` leaves the app registry half-populated, and every later attempt raises "populate()
+isn't reentrant". mod_wsgi replaces such a daemon process too (its ``startup-timeout``). A site
+(``application_type`` ``site``) keeps per-request loading and retries: one broken script of many must not
+take the others down, and its scripts load on their first request anyway.
 
 Then one thread per ``threads`` connects its own channel, sends HELLO (`W` ``"<token> <pid> <slot>
 <thread-index>"``, thread-index 0-based; ``mod_wsgi.thread_id`` is that plus one) and serves requests.
@@ -84,8 +89,10 @@ are applied (``user``/``group`` carry the service user), the interpreter is conf
 ``service_script`` runs as ``__main__`` in the main thread. When it returns the process exits 0 and the
 front end starts it again; SIGTERM raises ``SystemExit`` in it, as in mod_wsgi.
 
-Exit codes: 0 stopped normally (or the service script returned); 2 bad environment or config file; 3
-could not connect to the socket, or a process setting could not be applied; 4 the service script raised.
+Exit codes (the same numbers as the server's own, ``io.jwsgi.cli.ExitCode``; the supervisor acts on 4): 0
+stopped normally (or the service script returned); 2 bad environment or config file; 3 could not connect to
+the socket, or a process setting could not be applied; 4 the application failed to load at start, or the
+service script raised.
 """
 
 import os
@@ -116,6 +123,12 @@ from jwsgi.reloading import ChangeMonitor
 from jwsgi.subinterpreters import Interpreters
 
 _PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# Exit statuses, numbered as io.jwsgi.cli.ExitCode (WorkerExitCodesTest checks that they agree).
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_WORKER_BOOT_FAILURE = 3
+EXIT_APPLICATION_LOAD_FAILURE = 4
 
 
 class StartupError(Exception):
@@ -215,6 +228,7 @@ def configure_interpreter(config):
     if config.get('switch_interval'):
         sys.setswitchinterval(config['switch_interval'])  # --switch-interval, before the application loads
     mod_wsgi.configure(config)
+    mod_wsgi._adopt_package(sys.path)
     sys.modules['mod_wsgi'] = mod_wsgi
 
 
@@ -261,7 +275,7 @@ class Worker(object):
             for channel in channels:
                 channel.close()
             log('jwsgi worker: cannot connect to %s: %s\n' % (self.settings.socket_path, e))
-            return 3
+            return EXIT_WORKER_BOOT_FAILURE
         # A process-directed signal may be delivered to any thread (SIGXCPU goes to the one burning the
         # CPU); the C-level handler then writes the signal number to the wakeup fd, which is what gets
         # the main thread out of its read so that the Python handler runs.
@@ -460,17 +474,19 @@ def start_monitor(config, application, control, interpreters=None):
 
 
 def load_application(config, application, interpreters=None):
-    """Load at process start, before any channel connects: the application, or a site's preloads. A
-    failure is logged and the worker still serves (each request retries). With sub-interpreters, an entry
-    of another application group than %{GLOBAL} starts that group's interpreter, which loads all of the
-    group's entries (in their order) itself."""
+    """Load at process start, before any channel connects: the application, or a site's preloads. Returns
+    False when the application failed to load (logged; the process must exit and be replaced), else True.
+    A site's failed preload is logged and the worker still serves (each request retries). With
+    sub-interpreters, an entry of another application group than %{GLOBAL} starts that group's
+    interpreter, which loads all of the group's entries (in their order) itself."""
     if application.application_type != 'site':
         try:
             application.get()
         except LoadFailed as e:
-            log('jwsgi worker: application failed to load (every request retries) pid=%d: %s\n%s'
-                % (os.getpid(), e, e.details))
-        return
+            log('jwsgi worker: application failed to load, exiting to be replaced by a fresh process '
+                'pid=%d: %s\n%s' % (os.getpid(), e, e.details))
+            return False
+        return True
     entries = config.get('preload') or []
     elsewhere = {}
     if interpreters is not None:
@@ -493,6 +509,7 @@ def load_application(config, application, interpreters=None):
             log('jwsgi worker: %s %s failed to load (every request retries) pid=%d: %s\n%s'
                 % ('import script' if entry.get('import_only') else 'preloaded script', entry['script'],
                    os.getpid(), e, e.details))
+    return True
 
 
 def run_service(config):
@@ -503,10 +520,10 @@ def run_service(config):
         configure_interpreter(config)
     except process.SettingFailed as e:
         log('jwsgi worker: cannot apply %s\n' % e)
-        return 3
+        return EXIT_WORKER_BOOT_FAILURE
     except OSError as e:
         log('jwsgi worker: cannot start: %s\n' % e)
-        return 2
+        return EXIT_USAGE
 
     def terminate(signum, frame):
         raise SystemExit(0)
@@ -530,7 +547,7 @@ def run_service(config):
     except BaseException:
         log('jwsgi worker: service script %s raised pid=%d:\n%s'
             % (script, os.getpid(), traceback.format_exc()))
-        return 4
+        return EXIT_APPLICATION_LOAD_FAILURE
     return 0
 
 
@@ -547,7 +564,7 @@ def main(environ=None):
         settings = Settings.take(environ)
     except StartupError as e:
         log('jwsgi worker: cannot start: %s\n' % e)
-        return 2
+        return EXIT_USAGE
     config = settings.config
     global _orphan_interpreter
     _orphan_interpreter = bool(config.get('orphan_interpreter'))
@@ -562,36 +579,37 @@ def main(environ=None):
                                       config.get('callable_object') or 'application')
     except ValueError as e:
         log('jwsgi worker: cannot start: %s\n' % e)
-        return 2
+        return EXIT_USAGE
     worker = Worker(settings)
     try:
         worker.open_control()
     except OSError as e:
         log('jwsgi worker: cannot connect the control channel to %s: %s\n' % (settings.socket_path, e))
-        return 3
+        return EXIT_WORKER_BOOT_FAILURE
     try:
         for note in process.apply(config):
             log('jwsgi worker: %s\n' % note)
     except process.SettingFailed as e:
         log('jwsgi worker: cannot apply %s\n' % e)
-        return 3
+        return EXIT_WORKER_BOOT_FAILURE
     try:
         configure_interpreter(config)
     except OSError as e:
         log('jwsgi worker: cannot start: %s\n' % e)
-        return 2
+        return EXIT_USAGE
     interpreters = None
     if config.get('application_type') == 'site':
         try:
             interpreters = Interpreters.for_config(config, sys.path)
         except ValueError as e:
             log('jwsgi worker: cannot start: %s\n' % e)
-            return 2
+            return EXIT_USAGE
         if interpreters is not None:
             # The main interpreter is %{GLOBAL}'s; every other group gets a sub-interpreter.
             application.claim('')
     worker.interpreters = interpreters
-    load_application(config, application, interpreters)
+    if not load_application(config, application, interpreters):
+        return EXIT_APPLICATION_LOAD_FAILURE
     start_monitor(config, application, worker.control, interpreters)
     adapter = Adapter(config, application)
     adapter.router = interpreters

@@ -69,6 +69,12 @@ public final class Server {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
     private ServerConnector connector;
+    /** The front end's stop sequence; its state turns the health check to 503 (docs/lifecycle.md). */
+    private final io.jwsgi.drain.Drain drain;
+    /** Set once every group is ready: a start that fails stops without the drain delay. */
+    private volatile boolean serving;
+    /** systemd's Type=notify (docs/kubernetes-systemd.md); does nothing without NOTIFY_SOCKET. */
+    private volatile io.jwsgi.ops.SystemdNotify notify = io.jwsgi.ops.SystemdNotify.from(Map.of(), 0);
 
     /** One process group as the server runs it: its own settings, supervisor and dispatcher. */
     private record Group(String name, ServerConfig config, Supervisor supervisor) {
@@ -78,7 +84,8 @@ public final class Server {
     }
 
     private Server(ServerConfig config, Logger log, org.eclipse.jetty.server.Server jetty, List<Group> groups,
-                   List<Supervisor> services) {
+                   List<Supervisor> services, io.jwsgi.drain.Drain drain) {
+        this.drain = drain;
         this.services = List.copyOf(services);
         this.config = config;
         this.log = log;
@@ -111,28 +118,30 @@ public final class Server {
         } catch (IOException e) {
             return startupFailure(config, e.getMessage(), 1);
         }
-        // SIGTERM and SIGINT (Ctrl-C) stop the server gracefully and exit 0, as Apache does. The handlers only
-        // start the stop on a thread of its own: nothing is logged or waited for inside a signal callback.
+        // SIGTERM and SIGINT (Ctrl-C) stop the server gracefully and exit 0, as Apache does; a second one skips what
+        // remains of --drain-delay. The handlers only start the stop on a thread of its own: nothing is logged or
+        // waited for inside a signal callback.
         for (String name : new String[] {"TERM", "INT"}) {
-            sun.misc.Signal.handle(new sun.misc.Signal(name),
-                    sig -> Thread.ofPlatform().name("jwsgi-stop").start(server::stop));
+            sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
+                if (server.stopping.get()) server.drain.skipDelay();
+                else Thread.ofPlatform().name("jwsgi-stop").start(server::stop);
+            });
         }
         // SIGUSR1: graceful restart of every worker (eviction-timeout); SIGHUP: new workers for new code. The
-        // handlers only post an event to the supervisor.
+        // handlers only post an event to the supervisor, or start a thread.
         sun.misc.Signal.handle(new sun.misc.Signal("USR1"), sig -> {
             for (Group g : server.groups) g.supervisor().gracefulRestart();
         });
-        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
-            for (Group g : server.groups) g.supervisor().reload();
-            // and the HTTPS certificate files are read again (docs/tls.md), on a thread of their own
-            Thread.ofVirtual().name("jwsgi-certificate-reload")
-                    .start(() -> Listeners.reloadCertificates(server.jetty, config.protocols()));
-        });
+        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig ->
+                Thread.ofVirtual().name("jwsgi-reload").start(server::reload));
         Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "jwsgi-shutdown"));
         String ready = "jwsgi ready: " + server.url() + " (pid " + ProcessHandle.current().pid() + ")";
         out.println(ready);
         out.flush();
         startupLog(config, ready);
+        server.notify = io.jwsgi.ops.SystemdNotify.from(System.getenv(), ProcessHandle.current().pid());
+        server.notify.ready(server.serviceStatus());
+        server.startWatchdog();
         try {
             io.jwsgi.ops.PidFile.write(config.operations().pidFile());
         } catch (IOException e) {
@@ -214,8 +223,22 @@ public final class Server {
                     new GroupDispatcher(1, Duration.ZERO, Duration.ZERO)));
         }
 
-        org.eclipse.jetty.server.Server jetty = buildJetty(config, plan, groups);
-        Server server = new Server(config, log, jetty, groups, services);
+        // The access and auth hooks' process group (docs/auth-hooks.md), outside the groups requests are routed to.
+        Group hooks = null;
+        if (config.authHooks().enabled() || (plan != null && plan.site().usesHooks())) {
+            ServerConfig c = hookGroupConfig(config);
+            Path workerConfig = config.serverRoot().resolve("worker-hooks.json");
+            WorkerRuntime.writeConfig(c, HOOK_GROUP, isRoot(), workerConfig);
+            Path directory = sockets.resolve("hooks");
+            Files.createDirectories(directory);
+            Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
+            hooks = group(c, HOOK_GROUP, directory, directory.resolve("0.sock"), workerScript, workerConfig, token,
+                    Map.of(), log);
+        }
+        io.jwsgi.drain.Drain drain = new io.jwsgi.drain.Drain(config.operations().drainDelay(), config.shutdownTimeout());
+        org.eclipse.jetty.server.Server jetty = buildJetty(config, plan, groups, hooks, drain);
+        if (hooks != null) groups.add(hooks);
+        Server server = new Server(config, log, jetty, groups, services, drain);
         server.startJetty(plan);
         expressEnvironment.putAll(WorkerRuntime.expressEnvironment(config, server.port(), server.httpsPort(),
                 isRoot() && config.workerProcess().user() != null ? config.workerProcess().user()
@@ -232,12 +255,34 @@ public final class Server {
             if (e.getCause() instanceof WorkerBootException boot) throw boot;
             throw e;
         }
+        server.serving = true;
         if (plan == null) {
             log.info("server ready url={} processes={} threads={}", server.url(), config.processes(), config.threads());
         } else {
             log.info("server ready url={} file={} groups={}", server.url(), plan.file(), groups.size());
         }
         return server;
+    }
+
+    /** The hook process group's name, in logs, the status page and metrics. */
+    static final String HOOK_GROUP = io.jwsgi.site.Site.HOOK_GROUP;
+
+    /**
+     * The hook process group's settings: jwsgi's dispatcher ({@code jwsgi.hooks}) in one process of ten threads, with
+     * the front end's interpreter, Python path and user (mod_wsgi runs hooks in the Apache child, as Apache's user).
+     */
+    private static ServerConfig hookGroupConfig(ServerConfig c) {
+        List<String> w = new ArrayList<>(List.of("--entry-point", "jwsgi.hooks", "--application-type", "module",
+                "--processes", "1", "--threads", "10", "--process-group", HOOK_GROUP,
+                "--server-root", c.serverRoot().toString(), "--python", c.python().toString(),
+                "--port", Integer.toString(c.port())));
+        if (c.workingDirectory() != null) w.addAll(List.of("--working-directory", c.workingDirectory().toString()));
+        if (c.host() != null) w.addAll(List.of("--host", c.host()));
+        if (c.pythonHome() != null) w.addAll(List.of("--python-home", c.pythonHome().toString()));
+        for (Path p : c.pythonPath()) w.addAll(List.of("--python-path", p.toString()));
+        if (c.workerProcess().user() != null) w.addAll(List.of("--user", c.workerProcess().user()));
+        if (c.workerProcess().group() != null) w.addAll(List.of("--group", c.workerProcess().group()));
+        return ServerConfig.parse(w, io.jwsgi.config.Environment.current());
     }
 
     /** One group's supervisor, its channel socket handed to its --user when the server runs as root. */
@@ -281,7 +326,8 @@ public final class Server {
     }
 
     private static org.eclipse.jetty.server.Server buildJetty(ServerConfig config, SiteLoader.Plan plan,
-                                                              List<Group> groups) throws IOException {
+                                                              List<Group> groups, Group hooks,
+                                                              io.jwsgi.drain.Drain drain) throws IOException {
         QueuedThreadPool pool = new QueuedThreadPool();
         pool.setName("jwsgi-http");
         // Handlers block (on their worker channel): they run on virtual threads, so a slow app never starves Jetty.
@@ -336,6 +382,9 @@ public final class Server {
             String value = System.getenv(name);
             if (value != null) extra.put(name, value);
         }
+        io.jwsgi.auth.AuthGate gate = hooks == null ? null : new io.jwsgi.auth.AuthGate(
+                new io.jwsgi.auth.Hooks(hooks.dispatcher(), io.jwsgi.frontend.Environ::writeForHook),
+                new io.jwsgi.auth.DigestNonces());
         Handler wsgi;
         Map<String, io.jwsgi.ops.RequestMetrics> perGroup = new LinkedHashMap<>();
         // start-server's application, with --map-head-to-get, --error-override and --error-document around it.
@@ -362,6 +411,7 @@ public final class Server {
             }
             io.jwsgi.frontend.SiteHandler site = new io.jwsgi.frontend.SiteHandler(plan.router(), plan.site().hosts(),
                     byName, System.getenv(), config.socketTimeout(), config.keepAliveTimeout());
+            if (gate != null) site.withAuth(gate);
             wsgi = express == null ? site : new Handler.Sequence(site.passOnUnrouted(), express);
         }
         // --max-clients bounds the requests being handled (Apache's MaxRequestWorkers), not connections:
@@ -374,6 +424,12 @@ public final class Server {
         // absent from the tree unless configured (docs/proxying.md, docs/static-files.md).
         Handler files = StaticFiles.around(config.content(), config.socketTimeout(), config.keepAliveTimeout(), app);
         Handler proxied = ReverseProxy.inFrontOf(files, config.proxy(), config.hostName());
+        boolean inline = files == app && proxied == files;
+        if (config.authHooks().enabled()) {
+            // --host-access-script, --auth-user-script: mod_wsgi-express's <Location /> (docs/auth-hooks.md).
+            proxied = new io.jwsgi.auth.AuthHandler(config.authHooks(), config.hostName(), config.port(), gate,
+                    VirtualThreads.getExecutor(pool), io.jwsgi.frontend.InlineDispatch::onSelectorThread, proxied);
+        }
         Handler site = ResponseCompression.around(config.content(), proxied);
         Handler maxClients = new io.jwsgi.frontend.MaxClients(config.maxClients(), config.socketTimeout(),
                 VirtualThreads.getExecutor(pool), site);
@@ -382,14 +438,13 @@ public final class Server {
         // a worker thread is taken) comes first of all.
         // --server-name's virtual host (docs/virtual-hosts.md) sorts requests by Host before all of these.
         // Requests that cannot block run on the selector thread, the rest on virtual threads (docs/performance.md).
-        jetty.setHandler(new io.jwsgi.frontend.InlineDispatch(VirtualThreads.getExecutor(pool),
-                files == app && proxied == files,
+        jetty.setHandler(new io.jwsgi.frontend.InlineDispatch(VirtualThreads.getExecutor(pool), inline,
                 new RequestIntake(readTimeouts, config.limitRequestBody(), new GracefulHandler(
-                io.jwsgi.frontend.VirtualHost.around(config.serverNames(),
+                new io.jwsgi.drain.DrainHandler(drain, io.jwsgi.frontend.VirtualHost.around(config.serverNames(),
                         config.proxy().virtualHosts().stream().map(v -> v.host()).toList(),
                         Listeners.wrap(new io.jwsgi.ops.OperationsHandler(maxClients, config.operations(),
                                 () -> groups.stream().map(g -> g.supervisor().status()).toList(), requests, perGroup,
-                                config.version()), config.protocols()))))));
+                                config.version(), drain::draining), config.protocols())))))));
         // Error pages (400 for a malformed request, …) say the status and nothing about the server's internals.
         ErrorHandler errors = new ErrorHandler();
         errors.setShowStacks(false);
@@ -410,6 +465,8 @@ public final class Server {
         listener.setPort(port);
         listener.setAcceptQueueSize(config.serverBacklog());
         listener.setIdleTimeout(config.socketTimeout().toMillis());
+        // --reuse-port (docs/scaling-out.md): a new server binds beside this one while it drains.
+        listener.setReusePort(config.operations().reusePort());
         return listener;
     }
 
@@ -555,8 +612,66 @@ public final class Server {
         return groups.getFirst().dispatcher();
     }
 
+    /**
+     * SIGHUP: every group's workers are replaced by new ones (new code) and the HTTPS certificates read again; systemd
+     * hears RELOADING=1 first and READY=1 once every slot has a new process that is ready.
+     */
+    private void reload() {
+        java.util.Set<Long> old = new java.util.HashSet<>();
+        for (Group g : groups) for (var p : g.supervisor().status().workers()) old.add(p.pid());
+        notify.reloading("reloading: new worker processes starting");
+        for (Group g : groups) g.supervisor().reload();
+        Listeners.reloadCertificates(jetty, config.protocols()); // docs/tls.md
+        if (!notify.enabled()) return;
+        while (!stopping.get()) {
+            if (groups.stream().allMatch(g -> replaced(g.supervisor().status(), old))) {
+                notify.ready(serviceStatus());
+                return;
+            }
+            try {
+                Thread.sleep(100); // polls a lock-free snapshot; only while a reload is announced to systemd
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
 
-    /** Graceful stop: the front end finishes in-flight requests, then every worker exits (SIGKILL past shutdown-timeout). */
+    /** Every slot of the group holds a ready process that was not there before the reload. */
+    private static boolean replaced(io.jwsgi.daemon.GroupStatus status, java.util.Set<Long> old) {
+        long fresh = status.workers().stream()
+                .filter(p -> !p.retiring() && p.state().equals("ready") && !old.contains(p.pid())).count();
+        return fresh >= status.processes();
+    }
+
+    /** systemd's STATUS= line while serving (systemctl status shows it). */
+    private String serviceStatus() {
+        int processes = groups.stream().mapToInt(g -> g.supervisor().status().processes()).sum();
+        return "serving " + url() + " with " + processes + " worker process" + (processes == 1 ? "" : "es");
+    }
+
+    /** WATCHDOG=1 every WATCHDOG_USEC/2 while the server runs, when systemd watches it (WatchdogSec=). */
+    private void startWatchdog() {
+        Duration every = notify.watchdogInterval();
+        if (every == null) return;
+        Thread.ofPlatform().daemon().name("jwsgi-systemd-watchdog").start(() -> {
+            io.jwsgi.ops.SystemdNotify n = notify;
+            try {
+                while (stopped.getCount() > 0) {
+                    n.watchdog();
+                    if (stopped.await(every.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        log.info("systemd watchdog on interval_ms={}", every.toMillis());
+    }
+
+
+    /**
+     * Graceful stop: the front end drains (health check 503, --drain-delay, then in-flight requests get
+     * --shutdown-timeout; docs/lifecycle.md), then every worker exits (SIGKILL past shutdown-timeout).
+     */
     public void stop() {
         if (!stopping.compareAndSet(false, true)) {
             awaitStopped();
@@ -564,11 +679,16 @@ public final class Server {
         }
         try {
             log.info("server stopping");
-            stopQuietly();
+            notify.stopping("stopping: draining, then the worker processes exit");
+            // The front end drains first (docs/lifecycle.md); at shutdown-timeout the dispatchers give up on what the
+            // workers still run, so that every such request is answered and logged before the workers are stopped.
+            Duration left = drain.drain(jetty, () -> groups.stream().mapToInt(g -> g.dispatcher().cutOff()).sum(),
+                    serving);
             List<CompletableFuture<Void>> all = new ArrayList<>();
-            for (Group g : groups) all.add(g.supervisor().stop());
+            for (Group g : groups) all.add(g.supervisor().stop(left));
             for (Supervisor service : services) all.add(service.stop());
             CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+            drain.close(jetty); // after the workers: Jetty's selectors read their channels
             log.info("server stopped");
         } finally {
             stopped.countDown();

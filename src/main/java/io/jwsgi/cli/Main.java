@@ -29,6 +29,9 @@ public final class Main {
                                                directory relative paths resolve against (default: the file's).
               configtest [options]             Check start-server options and exit ("Syntax OK").
               configtest FILE.conf | -f FILE   Check a configuration file: every error with its file:line.
+              install-package [--python PATH] [--user] [--uninstall]
+                                               Make the Django integration (manage.py runmodwsgi) importable
+                                               by that interpreter; says what it wrote where.
               settings-doc                     Print the start-server options as Markdown (docs/settings.md).
 
             Options:
@@ -95,6 +98,7 @@ public final class Main {
             case "setup-server" -> setupServer(rest);
             case "configtest" -> configTest(rest);
             case "serve" -> serve(rest);
+            case "install-package" -> new InstallPackage(out, environment.get()).run(rest);
             default -> throw new ConfigException("unknown command '" + args.getFirst() + "' (see jwsgi --help)");
         };
     }

@@ -1,10 +1,12 @@
 package io.jwsgi.config;
 
+import static io.jwsgi.config.StartServerSettings.DRAIN_DELAY;
 import static io.jwsgi.config.StartServerSettings.ENABLE_METRICS;
 import static io.jwsgi.config.StartServerSettings.HEALTH_CHECK_PATH;
 import static io.jwsgi.config.StartServerSettings.ISATTY;
 import static io.jwsgi.config.StartServerSettings.METRICS_PATH;
 import static io.jwsgi.config.StartServerSettings.PID_FILE;
+import static io.jwsgi.config.StartServerSettings.REUSE_PORT;
 import static io.jwsgi.config.StartServerSettings.SERVER_STATUS;
 import static io.jwsgi.config.StartServerSettings.SETUP_ONLY;
 import static io.jwsgi.config.StartServerSettings.SOCKET_PATH;
@@ -43,7 +45,8 @@ final class OperationsResolver {
         boolean status = args.isGiven(SERVER_STATUS);
         checkDistinct(status ? Operations.SERVER_STATUS_PATH : null, metrics, health);
         return new Operations(status, metrics, health, socketDirectory, pidFile, args.isGiven(SETUP_ONLY),
-                socketActivation(environment, ProcessHandle.current().pid()));
+                socketActivation(environment, ProcessHandle.current().pid()), args.isGiven(REUSE_PORT),
+                args.value(DRAIN_DELAY));
     }
 
     /** mod_wsgi 4.6: a socket path that would be truncated is an explicit error naming the way out. */

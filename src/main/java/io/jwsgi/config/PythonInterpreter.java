@@ -12,7 +12,7 @@ import java.util.Optional;
  * followed: a virtual environment's {@code bin/python3} is a link to the base interpreter, and Python finds the
  * venv (its {@code pyvenv.cfg}) only when started through the link.
  */
-final class PythonInterpreter {
+public final class PythonInterpreter {
     private static final String DEFAULT_NAME = "python3";
 
     private PythonInterpreter() {}
@@ -34,6 +34,11 @@ final class PythonInterpreter {
                             + "bin/python in " + pythonHome + " (--python-home)"));
         }
         return named(DEFAULT_NAME, environment, "(the default; install Python 3 or give --python)");
+    }
+
+    /** The interpreter a {@code --python} value names (null: python3 on PATH); raises ConfigException. */
+    public static Path locate(String requested, Environment environment) {
+        return locate(requested, null, environment);
     }
 
     private static Path named(String name, Environment environment, String origin) {

@@ -43,6 +43,7 @@ import java.util.Map;
  * @param requestLimits    request-head limits and client read timeouts
  * @param serverNames      --server-name's name-based virtual host (docs/virtual-hosts.md)
  * @param includeFiles     --include-file: absolute paths of configuration files whose directives add to the site
+ * @param authHooks        --host-access-script, --auth-user-script and their options (docs/auth-hooks.md)
  * @param express          mod_wsgi-express's options around the application and its interpreter
  * @param version          jwsgi's version
  */
@@ -97,6 +98,7 @@ public record ServerConfig(
         RequestLimits requestLimits,
         ServerNames serverNames,
         List<Path> includeFiles,
+        AuthHooks authHooks,
         ExpressOptions express,
         String version) {
 

@@ -113,6 +113,7 @@ final class ServerConfigResolver {
                 RequestLimits.resolve(args),
                 ServerNames.resolve(args),
                 includeFiles(args, cwd),
+                AuthHooks.resolve(args, cwd),
                 ExpressOptionsResolver.resolve(args, serverRoot, cwd),
                 Version.current());
     }

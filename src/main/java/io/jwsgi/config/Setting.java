@@ -44,6 +44,7 @@ public record Setting<T>(
         CONTENT("Static files and compression"),
         LOGGING("Logging"),
         TRUST("Behind a proxy"),
+        AUTH("Access and authentication hooks"),
         OPERATIONS("Status, metrics and control"),
         IGNORED("mod_wsgi-express options jwsgi has no counterpart for: ignored with a warning, or refused");
 

@@ -1,6 +1,7 @@
 package io.jwsgi.config;
 
 import static io.jwsgi.config.Setting.Section.APPLICATION;
+import static io.jwsgi.config.Setting.Section.AUTH;
 import static io.jwsgi.config.Setting.Section.CONTENT;
 import static io.jwsgi.config.Setting.Section.DAEMON;
 import static io.jwsgi.config.Setting.Section.HTTPS;
@@ -112,6 +113,13 @@ public final class StartServerSettings {
             .withDefault("8000")
             .withHelp("Port to listen on for HTTP. 0 lets the operating system pick a free port.");
 
+
+    public static final Setting<Boolean> REUSE_PORT = Setting.flag(SERVER, "reuse-port")
+            .withHelp("Bind every listener with SO_REUSEPORT, so that a new server can bind the same address and "
+                    + "port while the old one still serves and drains (a rolling restart without a second port); "
+                    + "the kernel spreads new connections over all the servers bound. Every server sharing the "
+                    + "port must set it, and run as the same user. No effect on a socket passed by systemd "
+                    + "(LISTEN_FDS), which is already shared. jwsgi's own option; docs/scaling-out.md.");
 
     public static final Setting<Path> SERVER_ROOT = Setting.of(SERVER, "server-root", "DIR", ValueType.path())
             .withComputedDefault("$TMPDIR or /tmp, then /jwsgi-<host>:<port>:<uid>")
@@ -454,7 +462,10 @@ public final class StartServerSettings {
     public static final Setting<Duration> SHUTDOWN_TIMEOUT = Setting.of(DAEMON, "shutdown-timeout", "SECONDS",
                     ValueType.seconds())
             .withDefault("5")
-            .withHelp("Seconds a stopping worker is given to finish before it is killed.");
+            .withHelp("Seconds a stopping worker is given to finish before it is killed. When the server stops "
+                    + "(SIGTERM), the requests still running once the listener has closed (after --drain-delay) get "
+                    + "this long; those left after it are answered 503 and logged, and the workers get what remains "
+                    + "(at least a second) before SIGKILL.");
 
 
     public static final Setting<Integer> HEADER_BUFFER_SIZE = Setting.of(DAEMON, "header-buffer-size", "BYTES",
@@ -628,6 +639,36 @@ public final class StartServerSettings {
             .withComputedDefault("every peer, when only --trust-proxy-header is given (mod_wsgi's rule)")
             .withHelp("Address or network (127.0.0.1, 10.0.0.0/8, ::1, fd00::/8) of a proxy whose forwarded headers "
                     + "are honoured; X-Forwarded-For is walked back through these to the client.");
+    // Access and authentication hooks (docs/auth-hooks.md): mod_wsgi-express's <Location /> with the WSGI*Script
+    // directives, run in the hook process group.
+
+    public static final Setting<Path> HOST_ACCESS_SCRIPT = Setting.of(AUTH, "host-access-script", "PATH",
+                    ValueType.path())
+            .withHelp("Python script whose allow_access(environ, host) decides, for every request, whether the client "
+                    + "may have the site: True or None lets it in, False is a 403 (WSGIAccessScript on <Location />).");
+
+    public static final Setting<Path> AUTH_USER_SCRIPT = Setting.of(AUTH, "auth-user-script", "PATH",
+                    ValueType.path())
+            .withHelp("Python script that authenticates every request (WSGIAuthUserScript with Require valid-user on "
+                    + "<Location />): check_password(environ, user, password) for --auth-type Basic, "
+                    + "get_realm_hash(environ, user, realm) for Digest. The realm is HOST:PORT.");
+
+    public static final Setting<String> AUTH_TYPE = Setting.of(AUTH, "auth-type", "Basic|Digest",
+                    ValueType.text().check(v -> v.equalsIgnoreCase("basic") || v.equalsIgnoreCase("digest"),
+                            v -> "'" + v + "' is not Basic or Digest"))
+            .withDefault("Basic")
+            .withHelp("HTTP authentication scheme of --auth-user-script: Basic, or Digest (RFC 7616, MD5, qop=auth; "
+                    + "nonces expire after 300 seconds and a replayed nonce count is refused).");
+
+    public static final Setting<Path> AUTH_GROUP_SCRIPT = Setting.of(AUTH, "auth-group-script", "PATH",
+                    ValueType.path())
+            .withHelp("Python script whose groups_for_user(environ, user) lists the groups of an authenticated user; "
+                    + "only members of --auth-group are let in (Require wsgi-group). Needs --auth-user-script.");
+
+    public static final Setting<String> AUTH_GROUP = Setting.of(AUTH, "auth-group", "NAME", ValueType.text())
+            .withDefault("wsgi")
+            .withHelp("The group --auth-group-script must list for a user to be let in.");
+
     // Status, metrics and control (docs/operations.md)
 
     public static final Setting<Boolean> SERVER_STATUS = Setting.flag(OPERATIONS, "server-status")
@@ -650,6 +691,15 @@ public final class StartServerSettings {
                     ValueType.text().check(v -> v.startsWith("/"), v -> "'" + v + "' does not start with '/'"))
             .withHelp("URL path answered by the server itself for load balancers: 200 while at least one worker "
                     + "process is ready to take requests, 503 otherwise. Served to any client. jwsgi's own option.");
+
+    public static final Setting<Duration> DRAIN_DELAY = Setting.of(OPERATIONS, "drain-delay", "SECONDS",
+                    ValueType.seconds())
+            .withDefault("0")
+            .withHelp("Seconds the server keeps accepting new connections after SIGTERM, while its health check "
+                    + "already answers 503 and every response says 'Connection: close'; then the listener closes and "
+                    + "the requests still running get --shutdown-timeout to finish. Set it to how long the load "
+                    + "balancer needs to notice (HAProxy: inter x fall; Kubernetes: endpoint propagation, a few "
+                    + "seconds), so no client is refused while it still sends here. jwsgi's own option.");
 
     public static final Setting<Path> SOCKET_PATH = Setting.of(OPERATIONS, "socket-path", "DIR", ValueType.path())
             .withComputedDefault("<server-root>/sockets")
@@ -899,7 +949,7 @@ public final class StartServerSettings {
             ENTRY_POINT, APPLICATION_TYPE, CALLABLE_OBJECT, MOUNT_POINT, WORKING_DIRECTORY, PYTHON_PATH,
             SETENV, PASSENV, APPLICATION_GROUP, INCLUDE_FILE,
             PYTHON_EXECUTABLE, PYTHON_HOME,
-            HOST, PORT,
+            HOST, PORT, REUSE_PORT,
             SERVER_NAME, SERVER_ALIAS, ALLOW_LOCALHOST,
             SERVER_ROOT, SERVER_BACKLOG, MAX_CLIENTS, KEEP_ALIVE_TIMEOUT, SOCKET_TIMEOUT,
             LIMIT_REQUEST_BODY, LIMIT_REQUEST_LINE, LIMIT_REQUEST_FIELD_SIZE, LIMIT_REQUEST_FIELDS, HEADER_TIMEOUT,
@@ -919,8 +969,9 @@ public final class StartServerSettings {
             LOG_DIRECTORY, LOG_TO_TERMINAL, LOG_LEVEL, ERROR_LOG_NAME, ACCESS_LOG, ACCESS_LOG_FORMAT,
             ACCESS_LOG_NAME, STARTUP_LOG, STARTUP_LOG_NAME,
             ROTATE_LOGS, MAX_LOG_SIZE, MAX_LOG_FILES, TRUST_PROXY_HEADER, TRUST_PROXY,
-            SERVER_STATUS, ENABLE_METRICS, METRICS_PATH, HEALTH_CHECK_PATH, SOCKET_PATH, PID_FILE, SETUP_ONLY,
-            ISATTY,
+            HOST_ACCESS_SCRIPT, AUTH_USER_SCRIPT, AUTH_TYPE, AUTH_GROUP_SCRIPT, AUTH_GROUP,
+            SERVER_STATUS, ENABLE_METRICS, METRICS_PATH, HEALTH_CHECK_PATH, DRAIN_DELAY, SOCKET_PATH, PID_FILE,
+            SETUP_ONLY, ISATTY,
             CHUNKED_REQUEST, MAP_HEAD_TO_GET, ERROR_DOCUMENT, ERROR_OVERRIDE, DISABLE_RELOADING, DIRECTORY_LISTING,
             MIME_TYPES, SSL_PORT, SOCKET_PREFIX, PYTHON_EGGS, PYTHON_WARNINGS, SWITCH_INTERVAL, ORPHAN_INTERPRETER,
             ENVVARS_SCRIPT, SERVER_METRICS, SLOW_REQUESTS,

@@ -58,6 +58,7 @@ public final class Channel implements AutoCloseable {
     private volatile long waitingSinceNanos;
     private volatile long interruptedNanos;
     private volatile boolean timedOut;
+    private volatile boolean cutOff;
     private volatile String requestId = "-";
 
     // Event-loop mode. selector is set once, by the thread that owns the channel; key and the interest set are
@@ -130,6 +131,17 @@ public final class Channel implements AutoCloseable {
     void timeOut() {
         timedOut = true;
         close();
+    }
+
+    /** The server's shutdown-timeout passed while this request ran: the front end gives up on it. */
+    void cutOff() {
+        cutOff = true;
+        close();
+    }
+
+    /** The request was still running when the server's shutdown-timeout passed: its failure is a 503. */
+    public boolean wasCutOff() {
+        return cutOff;
     }
 
     /** The request was given up on (request-timeout, socket-timeout): its failure is a 504. */

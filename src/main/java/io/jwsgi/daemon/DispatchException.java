@@ -9,6 +9,8 @@ public final class DispatchException extends Exception {
         QUEUE_TIMEOUT,
         /** No worker process was ready within {@code connect-timeout}. */
         NO_WORKER,
+        /** No process is READY because the group's application failed to load (the replacement is backing off). */
+        APPLICATION_NOT_LOADED,
         /** The server is stopping. */
         STOPPING
     }

@@ -31,6 +31,12 @@ public final class GroupDispatcher implements Dispatch {
     private final LazySweep sweeper = new LazySweep("jwsgi-queue-timeout", 50, this::sweep);
     private boolean requireControl;
     private boolean stopping;
+    /**
+     * The group's last process exited because its application failed to load and none is READY since: a request
+     * is answered at once (500, as mod_wsgi answers a failed import) instead of waiting connect-timeout for a
+     * replacement that is backing off. Set and cleared by the supervisor, read under the lock.
+     */
+    private boolean applicationFailed;
     private volatile Listener listener = Listener.NONE;
 
     /** What the supervisor hears from the dispatcher. Called under the dispatcher's lock: post an event, no more. */
@@ -66,6 +72,7 @@ public final class GroupDispatcher implements Dispatch {
             Channel ch = parked.isEmpty() ? takeIdle() : null;
             if (ch != null) return ch;
             if (stopping) throw new DispatchException(DispatchException.Kind.STOPPING, "server is stopping");
+            if (notLoaded()) throw notLoadedException();
             if (waiting + parked.size() >= backlog) {
                 throw new DispatchException(DispatchException.Kind.QUEUE_FULL,
                         "request queue full (daemon-backlog=" + backlog + ")");
@@ -77,6 +84,7 @@ public final class GroupDispatcher implements Dispatch {
                 long start = System.nanoTime();
                 while ((ch = parkedBefore(since) ? null : takeIdle()) == null) {
                     if (stopping) throw new DispatchException(DispatchException.Kind.STOPPING, "server is stopping");
+                    if (notLoaded()) throw notLoadedException();
                     // With no process ready at all (none started yet, or all restarting) the shorter
                     // connect-timeout applies; with busy ones, queue-timeout.
                     boolean anyReady = anyReady();
@@ -115,6 +123,33 @@ public final class GroupDispatcher implements Dispatch {
         return false;
     }
 
+    private boolean notLoaded() {
+        return applicationFailed && !anyReady();
+    }
+
+    private static DispatchException notLoadedException() {
+        return new DispatchException(DispatchException.Kind.APPLICATION_NOT_LOADED,
+                "the application failed to load; a fresh process is trying again");
+    }
+
+    /**
+     * The supervisor's word on the group's application: {@code true} when a process exited because the application
+     * failed to load, {@code false} when a process became READY. While it is set and no process is READY, requests
+     * fail at once with {@link DispatchException.Kind#APPLICATION_NOT_LOADED}, those already waiting included.
+     */
+    void applicationFailed(boolean failed) {
+        boolean sweep;
+        lock.lock();
+        try {
+            applicationFailed = failed;
+            sweep = failed && !parked.isEmpty();
+            if (failed) available.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (sweep) sweep();
+    }
+
     /**
      * Whether READY also needs the control channel (docs/protocol.md). Off only for fake processes in tests of
      * other policies.
@@ -138,6 +173,8 @@ public final class GroupDispatcher implements Dispatch {
             if (ch == null) {
                 if (stopping) {
                     refused = new DispatchException(DispatchException.Kind.STOPPING, "server is stopping");
+                } else if (notLoaded()) {
+                    refused = notLoadedException();
                 } else if (waiting + parked.size() >= backlog) {
                     refused = new DispatchException(DispatchException.Kind.QUEUE_FULL,
                             "request queue full (daemon-backlog=" + backlog + ")");
@@ -185,14 +222,16 @@ public final class GroupDispatcher implements Dispatch {
     private void sweep() {
         List<Parked> expired = new ArrayList<>();
         boolean anyReady;
+        boolean notLoaded;
         lock.lock();
         try {
             anyReady = anyReady();
+            notLoaded = notLoaded();
             long budget = anyReady ? queueTimeoutNanos : Math.min(queueTimeoutNanos, connectTimeoutNanos);
             long now = clock.getAsLong();
             for (var it = parked.iterator(); it.hasNext(); ) {
                 Parked p = it.next();
-                if (now - p.sinceNanos() >= budget) {
+                if (notLoaded || now - p.sinceNanos() >= budget) {
                     expired.add(p);
                     it.remove();
                 }
@@ -202,7 +241,7 @@ public final class GroupDispatcher implements Dispatch {
             lock.unlock();
         }
         for (Parked p : expired) {
-            p.waiter().refused(anyReady
+            p.waiter().refused(notLoaded ? notLoadedException() : anyReady
                     ? new DispatchException(DispatchException.Kind.QUEUE_TIMEOUT, "no worker thread free within queue-timeout")
                     : new DispatchException(DispatchException.Kind.NO_WORKER, "no worker process available within connect-timeout"));
         }
@@ -389,6 +428,24 @@ public final class GroupDispatcher implements Dispatch {
             lock.unlock();
         }
         for (Parked p : refused) p.waiter().refused(new DispatchException(DispatchException.Kind.STOPPING, "server is stopping"));
+    }
+
+    /**
+     * The server's shutdown-timeout passed: refuses the queued requests (as {@link #stop}) and gives up on every
+     * request a worker is still running, whose front end then answers it (503, or an aborted connection once its
+     * response started) and logs it. Returns how many running requests were cut off.
+     */
+    public int cutOff() {
+        stop();
+        List<Channel> running = new ArrayList<>();
+        lock.lock();
+        try {
+            for (Worker w : workers) running.addAll(w.active);
+        } finally {
+            lock.unlock();
+        }
+        for (Channel ch : running) ch.cutOff(); // outside the lock: closing wakes the request's own thread
+        return running.size();
     }
 
     /** Busy worker threads right now, over all processes. */

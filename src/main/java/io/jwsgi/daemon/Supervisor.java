@@ -85,7 +85,7 @@ public final class Supervisor implements AutoCloseable {
         record Tick() implements Event {}
         record Sync(CompletableFuture<Void> done) implements Event {}
         record Kill() implements Event {}
-        record Stop() implements Event {}
+        record Stop(Duration killAfter) implements Event {}
     }
 
     private final GroupSpec spec;
@@ -203,7 +203,7 @@ public final class Supervisor implements AutoCloseable {
                     case Event.Respawn r -> { if (!stopping && slots[r.slot()] == null) spawn(r.slot()); }
                     case Event.Tick t -> { if (!stopping) checks(clock.getAsLong()); }
                     case Event.Sync s -> s.done().complete(null);
-                    case Event.Stop s -> beginStop();
+                    case Event.Stop s -> beginStop(s.killAfter());
                     case Event.Kill k -> killRemaining();
                 }
                 if (stopping && allExited()) finishStop();
@@ -298,6 +298,7 @@ public final class Supervisor implements AutoCloseable {
         }
         if (!wasReady && w.state == Worker.State.READY) {
             quickExits[w.slot()] = 0;
+            dispatcher.applicationFailed(false);
             log.info("worker ready group={} slot={} pid={} threads={}", spec.name(), w.slot(), w.pid(), w.threads());
             if (!ready.isDone() && allReady()) ready.complete(null);
         }
@@ -533,17 +534,29 @@ public final class Supervisor implements AutoCloseable {
                     status, "shutdown_signal");
             return;
         }
-        log.warn("worker exited group={} slot={} pid={} status={}{}", spec.name(), w.slot(), w.pid(), status,
-                signalOf(status));
+        // mod_wsgi replaces a daemon process whose application failed to load: a fresh interpreter retries (Django's
+        // setup() cannot be retried in place). Not a broken environment, so the server starts anyway, requests get
+        // 500 at once meanwhile, and the replacement always backs off, however long the failed import took.
+        boolean notLoaded = status == Worker.EXIT_APPLICATION_LOAD_FAILURE && !spec.service() && w.killReason == null;
+        if (notLoaded) {
+            log.error("application failed to load group={} slot={} pid={} status={}; the process is replaced, "
+                    + "its traceback is in the error log", spec.name(), w.slot(), w.pid(), status);
+            dispatcher.applicationFailed(true);
+            if (!ready.isDone()) ready.complete(null);
+        } else {
+            log.warn("worker exited group={} slot={} pid={} status={}{}", spec.name(), w.slot(), w.pid(), status,
+                    signalOf(status));
+        }
         if (!ready.isDone() && !wasReady) {
             failBoot("worker process exited during start-up with status " + status
                     + " (group=" + spec.name() + " pid=" + w.pid() + "); its output is in the error log");
             return;
         }
-        countRestart(w.killReason != null ? w.killReason : "exited");
+        countRestart(w.killReason != null ? w.killReason : notLoaded ? "application_load_failed" : "exited");
         boolean quick = clock.getAsLong() - w.startedNanos() < QUICK_EXIT.toNanos();
         // A service is ready from the start, so for it only a quick exit counts: it must not become a fork loop.
-        int failures = (wasReady && !spec.service()) || !quick ? 0 : quickExits[w.slot()] + 1;
+        int failures = notLoaded ? quickExits[w.slot()] + 1
+                : (wasReady && !spec.service()) || !quick ? 0 : quickExits[w.slot()] + 1;
         quickExits[w.slot()] = failures;
         Duration delay = failures == 0 ? Duration.ZERO : backoff(failures);
         if (delay.isZero()) {
@@ -593,11 +606,19 @@ public final class Supervisor implements AutoCloseable {
 
     /** Posts a stop; completes when every worker process has exited (SIGKILL after shutdown-timeout). */
     public CompletableFuture<Void> stop() {
-        events.add(new Event.Stop());
+        return stop(lifecycle.shutdownTimeout());
+    }
+
+    /**
+     * Posts a stop whose SIGKILL comes after {@code killAfter} instead: what is left of the server's shutdown-timeout
+     * once the front end has drained (Server.stop), so the whole stop keeps within it.
+     */
+    public CompletableFuture<Void> stop(Duration killAfter) {
+        events.add(new Event.Stop(killAfter));
         return stopped;
     }
 
-    private void beginStop() {
+    private void beginStop(Duration killAfter) {
         if (stopping) return;
         stopping = true;
         dispatcher.stop();
@@ -609,7 +630,7 @@ public final class Supervisor implements AutoCloseable {
             w.terminated = true;
             sigterm(w.process()); // the worker finishes what it is doing and exits
         }
-        timers.schedule(() -> events.add(new Event.Kill()), lifecycle.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        timers.schedule(() -> events.add(new Event.Kill()), killAfter.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void killRemaining() {

@@ -10,6 +10,12 @@ import java.util.List;
  * lock.
  */
 public final class Worker {
+    /**
+     * The exit status of a worker whose application failed to load at start ({@code worker.py}
+     * {@code EXIT_APPLICATION_LOAD_FAILURE}, the number of {@code io.jwsgi.cli.ExitCode.APPLICATION_LOAD_FAILURE}).
+     */
+    static final int EXIT_APPLICATION_LOAD_FAILURE = 4;
+
     /** STOPPING: out of rotation, its active requests finishing (recycled) or the process exiting. */
     enum State { STARTING, READY, STOPPING, EXITED }
 

@@ -270,8 +270,10 @@ public final class WorkerRuntime {
             }
             pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             Map<String, String> env = pb.environment();
-            // systemd's socket-activation variables are for the server, not its children (sd_listen_fds unsets them).
-            env.keySet().removeAll(java.util.Set.of("LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"));
+            // systemd's socket-activation and notification variables are for the server, not its children (sd_listen_fds
+            // and sd_notify unset them): a worker must not tell systemd it is ready, nor feed its watchdog.
+            env.keySet().removeAll(java.util.Set.of("LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES", "NOTIFY_SOCKET",
+                    "WATCHDOG_USEC", "WATCHDOG_PID"));
             env.put("JWSGI_SOCKET", socket.toString());
             env.put("JWSGI_TOKEN", token);
             env.put("JWSGI_WORKER_SLOT", Integer.toString(slot));

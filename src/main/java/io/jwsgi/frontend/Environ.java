@@ -20,7 +20,7 @@ import org.eclipse.jetty.server.Request;
  * {@code HTTP_X_FORWARDED_FOR} key as the real header (the spoofing mod_wsgi also blocks); {@code Proxy:} is
  * dropped (httpoxy). Repeated headers are joined with ", " ("; " for Cookie, RFC 9113 §8.2.3).
  */
-final class Environ {
+public final class Environ {
     private static final Map<HttpHeader, String> KNOWN_KEYS = new EnumMap<>(HttpHeader.class);
 
     static {
@@ -32,6 +32,18 @@ final class Environ {
     }
 
     private Environ() {}
+
+    /**
+     * The environ of a Python auth hook's call for {@code request} (docs/auth-hooks.md): the request's CGI variables
+     * and headers, never its Authorization header nor any SetEnv value, and the connection's SSL_* variables under
+     * {@code mod_wsgi.x-ssl:NAME} for {@code mod_ssl.var_lookup}, whether or not --ssl-environment is on.
+     */
+    public static void writeForHook(RequestEncoder enc, Request request, String requestId) {
+        String raw = request.getHttpURI().getPath();
+        write(enc, request, new Split("", raw == null ? "/" : decodePath(raw)), requestId,
+                request.isSecure() ? "https" : "http", false);
+        SslEnvironment.of(request).forEach((k, v) -> enc.put("mod_wsgi.x-ssl:" + k, v));
+    }
 
     /** The mount point split: SCRIPT_NAME and PATH_INFO, or null when the path is outside the mount. */
     record Split(String scriptName, String pathInfo) {}

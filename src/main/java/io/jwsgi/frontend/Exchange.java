@@ -362,6 +362,16 @@ final class Exchange {
     }
 
     private void workerLost(Exception e) {
+        if (channel.wasCutOff()) {
+            // The server's shutdown-timeout passed (Server.stop): said in one line an operator can act on.
+            double seconds = org.eclipse.jetty.util.NanoTime.millisSince(request.getBeginNanoTime()) / 1000.0;
+            log.error("request cut off at shutdown-timeout request_id={} method={} url={} seconds={} answer={}",
+                    requestId, request.getMethod(), request.getHttpURI().getPathQuery(), seconds,
+                    committed ? "connection closed (its response had started)" : "503");
+            if (committed) callback.failed(new IOException("cut off at shutdown-timeout after its response started"));
+            else fail(new Failure.Unavailable(io.jwsgi.daemon.DispatchException.Kind.STOPPING));
+            return;
+        }
         if (channel.timedOut()) {
             // The supervisor gave up on the request (request-timeout, socket-timeout) and closed its channel; it
             // logged why.

@@ -12,7 +12,10 @@ import org.eclipse.jetty.util.Callback;
  * place where a failure becomes a status (docs/design.md "errors map to statuses in one place").
  */
 public sealed interface Failure {
-    /** No worker thread could take the request: queue full, queue-timeout, stopping → 503. */
+    /**
+     * No worker thread could take the request: queue full, queue-timeout, stopping → 503; the application failed to
+     * load and no process is ready → 500.
+     */
     record Unavailable(DispatchException.Kind kind) implements Failure {}
     /** The worker's channel closed (the process died) before the response started → 502. */
     record WorkerLost(String detail) implements Failure {}
@@ -35,7 +38,8 @@ public sealed interface Failure {
 
     default int status() {
         return switch (this) {
-            case Unavailable u -> 503;
+            // mod_wsgi answers 500 for an application that failed to load; the others are "busy, retry".
+            case Unavailable u -> u.kind() == DispatchException.Kind.APPLICATION_NOT_LOADED ? 500 : 503;
             case WorkerLost w -> 502;
             case ApplicationError a -> 500;
             case InvalidResponse i -> 500;

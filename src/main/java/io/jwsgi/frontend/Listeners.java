@@ -42,7 +42,7 @@ public final class Listeners {
     }
 
     /**
-     * Adds the HTTPS connector, configured like {@code plain} (host, backlog, idle timeout) on the HTTPS port, when
+     * Adds the HTTPS connector, configured like {@code plain} (host, backlog, idle timeout, SO_REUSEPORT) on the HTTPS port, when
      * there is one. Reads the certificate files: a file it cannot use is a {@link ConfigException} naming it. Once
      * bound, its port becomes {@code http}'s secure port, where the {@code --https-only} redirect points.
      */
@@ -81,6 +81,7 @@ public final class Listeners {
         connector.setPort(https.port());
         connector.setAcceptQueueSize(plain.getAcceptQueueSize());
         connector.setIdleTimeout(plain.getIdleTimeout());
+        connector.setReusePort(plain.isReusePort());
         connector.addEventListener(new LifeCycle.Listener() {
             @Override
             public void lifeCycleStarted(LifeCycle event) {

@@ -1,7 +1,8 @@
 package io.jwsgi.frontend;
 
+import io.jwsgi.auth.AuthGate;
+import io.jwsgi.auth.DigestNonces;
 import io.jwsgi.config.ContentOptions;
-import io.jwsgi.site.AccessRule;
 import io.jwsgi.site.Router;
 import io.jwsgi.site.Site;
 import io.jwsgi.site.Site.HostSpec;
@@ -35,7 +36,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The front end of a configuration file's site: each request goes to its virtual host, then to the first mount that
- * matches ({@link Router}), then - unless a {@code Require} refuses it (403) - to a redirect, to the static files of an
+ * matches ({@link Router}), then - unless a {@code Require} refuses it (403), or the access and auth hooks and
+ * authentication do ({@link AuthGate}: 403, 401 with a challenge) - to a redirect, to the static files of an
  * {@code Alias} or the {@code DocumentRoot}, or to the {@link WsgiHandler} of the process group the mount's scope
  * names, with the environ the configuration adds: {@code SCRIPT_FILENAME}, the application group and callable
  * object, the process group, {@code SetEnv} values. mod_wsgi's per-request rules are applied here, before any worker
@@ -64,6 +66,8 @@ public final class SiteHandler extends Handler.AbstractContainer {
     private Executor threads;
     /** Requests no mount or document root takes go to the next handler, never to an ErrorDocument 404. */
     private boolean passOnUnrouted;
+    /** Access hooks, authentication and user-based Require rules (a site without hook scripts: no hook group). */
+    private AuthGate gate = new AuthGate(null, new DigestNonces());
 
     /**
      * @param groups      each process group's handler, by name
@@ -87,6 +91,12 @@ public final class SiteHandler extends Handler.AbstractContainer {
      */
     public SiteHandler passOnUnrouted() {
         passOnUnrouted = true;
+        return this;
+    }
+
+    /** The access and auth hooks run through {@code gate} (its hook process group). */
+    public SiteHandler withAuth(AuthGate gate) {
+        this.gate = gate;
         return this;
     }
 
@@ -160,11 +170,53 @@ public final class SiteHandler extends Handler.AbstractContainer {
         if (route == null) return false;
         route = router.handlerScript(route);
         Scope scope = route.scope();
-        // Access before existence, as in Apache: a denied URL is a 403 whether or not anything is there.
-        if (!granted(scope, request)) {
-            log.info("request refused by Require status=403 path={} client={}", path, Request.getRemoteAddr(request));
-            return error(route, request, response, callback, HttpStatus.FORBIDDEN_403);
+        if (!AuthGate.callsHooks(scope.access(), scope.auth())) {
+            if (!AuthGate.hostGranted(scope.access(), peer(request))) {
+                log.info("request refused by Require status=403 path={} client={}", path,
+                        Request.getRemoteAddr(request));
+                return error(route, request, response, callback, HttpStatus.FORBIDDEN_403);
+            }
+            return admitted(route, host, localPort, request, response, callback);
         }
+        // The access hook, authentication and group checks call Python: never on the selector thread.
+        Router.Route routed = route;
+        String name = host;
+        if (InlineDispatch.onSelectorThread()) {
+            threads.execute(() -> {
+                try {
+                    // Nothing here and the next handler's to take: too late to pass it on from this thread.
+                    if (!authorized(routed, name, localPort, request, response, callback)) {
+                        Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
+                    }
+                } catch (Throwable x) {
+                    callback.failed(x);
+                }
+            });
+            return true;
+        }
+        return authorized(routed, name, localPort, request, response, callback);
+    }
+
+    /** Access, authentication and Require through the hooks (docs/auth-hooks.md), then on as {@link #admitted}. */
+    private boolean authorized(Router.Route route, String host, int localPort, Request request, Response response,
+                               Callback callback) throws Exception {
+        Scope scope = route.scope();
+        switch (gate.check(request, scope.access(), scope.auth(), peer(request))) {
+            case AuthGate.Proceed(AuthGate.Authenticated who) -> {
+                if (who != null) request.setAttribute(AuthGate.AUTHENTICATED, who);
+                return admitted(route, host, localPort, request, response, callback);
+            }
+            case AuthGate.Refuse(int status, String challenge) -> {
+                if (challenge != null) response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, challenge);
+                return error(route, request, response, callback, status);
+            }
+        }
+    }
+
+    /** The request passed access control (access before existence, as in Apache): now what the route does. */
+    private boolean admitted(Router.Route route, String host, int localPort, Request request, Response response,
+                             Callback callback) throws Exception {
+        Scope scope = route.scope();
         if (route.notFound()) {
             // Nothing here: the next handler's (start-server's application with --include-file), else a 404.
             if (passOnUnrouted || scope.errorDocument(HttpStatus.NOT_FOUND_404) == null) return false;
@@ -429,7 +481,9 @@ public final class SiteHandler extends Handler.AbstractContainer {
             Router.Route target = router.handlerScript(router.route(route.host(),
                     query < 0 ? path : path.substring(0, query)));
             org.eclipse.jetty.http.content.HttpContent content = null;
-            if (target.kind() == Kind.ALIAS && target.file() != null && granted(target.scope(), request)) {
+            if (target.kind() == Kind.ALIAS && target.file() != null
+                    && !AuthGate.callsHooks(target.scope().access(), target.scope().auth())
+                    && AuthGate.hostGranted(target.scope().access(), peer(request))) {
                 Static files = statics.get(target.mount() == null ? target.host() : target.mount());
                 String inMount = files == null ? null : inMount(files, target);
                 if (inMount != null && Files.isRegularFile(target.file())) {
@@ -450,12 +504,6 @@ public final class SiteHandler extends Handler.AbstractContainer {
         } catch (Throwable x) {
             callback.failed(x);
         }
-    }
-
-    /** Whether the scope's Require (or Order/Allow/Deny) rules let the request's client in. */
-    private static boolean granted(Scope scope, Request request) {
-        return scope.access() == null || (scope.access() instanceof AccessRule.All(boolean granted) ? granted
-                : scope.access().grants(peer(request)));
     }
 
     private static InetAddress peer(Request request) {

@@ -42,6 +42,21 @@ final class SslEnvironment implements HttpConfiguration.Customizer {
         return request;
     }
 
+    /**
+     * The request's SSL_* variables whether or not --ssl-environment put them in the environ (mod_wsgi's
+     * {@code mod_ssl.var_lookup} in an auth hook reads them directly); empty for a plain-HTTP request.
+     */
+    static Map<String, String> of(Request request) {
+        if (request.getAttribute(ATTRIBUTE) instanceof Map<?, ?> computed) {
+            @SuppressWarnings("unchecked") Map<String, String> m = (Map<String, String>) computed;
+            return m;
+        }
+        if (request.getAttribute(EndPoint.SslSessionData.ATTRIBUTE) instanceof EndPoint.SslSessionData ssl) {
+            return variables(ssl);
+        }
+        return Map.of();
+    }
+
     static Map<String, String> variables(EndPoint.SslSessionData ssl) {
         Map<String, String> env = new LinkedHashMap<>();
         SSLSession session = ssl.sslSession();

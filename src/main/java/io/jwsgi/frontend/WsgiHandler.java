@@ -1,5 +1,6 @@
 package io.jwsgi.frontend;
 
+import io.jwsgi.auth.AuthGate;
 import io.jwsgi.daemon.Channel;
 import io.jwsgi.daemon.Dispatch;
 import io.jwsgi.daemon.DispatchException;
@@ -147,7 +148,8 @@ public final class WsgiHandler extends Handler.Abstract {
 
                 @Override
                 public void refused(DispatchException e) {
-                    log.warn("request refused reason={} detail={}", e.kind(), e.getMessage());
+                    log.warn("request refused reason={} detail={} method={} url={}", e.kind(), e.getMessage(),
+                            request.getMethod(), request.getHttpURI().getPathQuery());
                     Failure.respond(new Failure.Unavailable(e.kind()), response, callback);
                 }
             });
@@ -168,7 +170,8 @@ public final class WsgiHandler extends Handler.Abstract {
             try {
                 channel = dispatch.acquire();
             } catch (DispatchException e) {
-                log.warn("request refused reason={} detail={}", e.kind(), e.getMessage());
+                log.warn("request refused reason={} detail={} method={} url={}", e.kind(), e.getMessage(),
+                        request.getMethod(), request.getHttpURI().getPathQuery());
                 Failure.respond(new Failure.Unavailable(e.kind()), response, callback);
                 return;
             }
@@ -192,6 +195,10 @@ public final class WsgiHandler extends Handler.Abstract {
             // --setenv / --passenv values (mod_wsgi's SetEnv/PassEnv).
             setenv.forEach(channel.encoder()::put);
             if (routed != null) routed.environ().forEach(channel.encoder()::put);
+            // Authenticated by the auth hooks (docs/auth-hooks.md): after SetEnv, so a configuration cannot forge it.
+            if (request.getAttribute(AuthGate.AUTHENTICATED) instanceof AuthGate.Authenticated who) {
+                channel.encoder().put("REMOTE_USER", who.user()).put("AUTH_TYPE", who.type());
+            }
             channel.encoder().endEnviron();
             Exchange exchange = new Exchange(channel, request, response, callback, requestId,
                     settings.headerBufferSize(), settings.limitRequestBody());

@@ -30,11 +30,14 @@ public final class OperationsHandler extends Handler.Wrapper {
 
     /** Each process group's own request counts (a configuration file's groups), by name; empty for start-server. */
     private final java.util.Map<String, RequestMetrics> perGroup;
+    /** True once the server has begun to stop (SIGTERM): the health check then says 503 whatever the workers do. */
+    private final java.util.function.BooleanSupplier draining;
 
     public OperationsHandler(Handler next, Operations options, Supplier<java.util.List<GroupStatus>> groups,
                              RequestMetrics metrics, java.util.Map<String, RequestMetrics> perGroup,
-                             String version) {
+                             String version, java.util.function.BooleanSupplier draining) {
         super(next);
+        this.draining = draining;
         this.perGroup = java.util.Map.copyOf(perGroup);
         this.options = options;
         this.groups = groups;
@@ -63,7 +66,13 @@ public final class OperationsHandler extends Handler.Wrapper {
         }
         if (path != null && path.equals(options.healthCheckPath())) {
             if (!allowedMethod(request, response, callback)) return true;
-            // Healthy when every group can serve: a site with one group down is not.
+            // Healthy when every group can serve: a site with one group down is not. A stopping server is not either:
+            // the balancer should send no new client here while it drains (docs/lifecycle.md).
+            if (draining.getAsBoolean()) {
+                send(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, "text/plain; charset=utf-8",
+                        "unavailable: the server is stopping\n");
+                return true;
+            }
             boolean ready = groups.get().stream().allMatch(GroupStatus::anyReady);
             send(request, response, callback, ready ? HttpStatus.OK_200 : HttpStatus.SERVICE_UNAVAILABLE_503,
                     "text/plain; charset=utf-8", ready ? "ok\n" : "unavailable: no worker process is ready\n");

@@ -48,6 +48,7 @@ final class ScopeBuilder {
     private final Map<String, String> types = new LinkedHashMap<>();
     private final Map<Integer, Site.ErrorDocument> errorDocuments = new LinkedHashMap<>();
     private Boolean errorOverride;
+    private final AuthDirectives auth = new AuthDirectives();
     /** A Directory, Files or Location section's builder (some directives are only offered at server and host level). */
     private boolean section;
     /** Order / Allow / Deny, when any of them is given here (then they are this scope's access rule). */
@@ -80,7 +81,8 @@ final class ScopeBuilder {
                 java.util.Collections.unmodifiableMap(new LinkedHashMap<>(handlers)), execCgi, mapHeadToGet,
                 restrictProcess, conditions, headers,
                 java.util.Collections.unmodifiableMap(new LinkedHashMap<>(types)),
-                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(errorDocuments)), errorOverride);
+                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(errorDocuments)), errorOverride,
+                auth.build());
     }
 
     /** Handles {@code d} if it is a scope directive; false if it is not one. */
@@ -159,6 +161,15 @@ final class ScopeBuilder {
                 for (String name : d.args()) {
                     String value = environment.get(name);
                     if (value != null) setenv.put(name, value);
+                }
+            }
+            case "wsgiaccessscript", "wsgiauthuserscript", "wsgiauthgroupscript", "wsgigroupauthoritative", "authtype",
+                 "authname", "authbasicprovider", "authdigestprovider" -> {
+                if (!section) {
+                    error(d, d.name() + " is only allowed in <Directory>, <Location> and <Files> sections (Apache's"
+                            + " directory context), not at server or <VirtualHost> level");
+                } else {
+                    auth.directive(d, errors);
                 }
             }
             case "directoryindex", "adddefaultcharset", "scriptreloading", "wsgiscriptreloading", "satisfy" -> {
@@ -356,14 +367,27 @@ final class ScopeBuilder {
                 if (a.isEmpty()) error(d, "Require ip needs at least one address or network");
                 yield new AccessRule.Ip(List.copyOf(ranges));
             }
+            case "valid-user" -> {
+                if (!a.isEmpty()) error(d, "Require valid-user takes no arguments");
+                yield new AccessRule.User(AccessRule.UserProvider.VALID_USER, List.of());
+            }
+            case "user", "group", "wsgi-group" -> {
+                if (a.isEmpty()) {
+                    error(d, "Require " + provider + " needs at least one name");
+                    yield null;
+                }
+                yield new AccessRule.User(provider.equals("user") ? AccessRule.UserProvider.USER
+                        : provider.equals("group") ? AccessRule.UserProvider.GROUP : AccessRule.UserProvider.WSGI_GROUP,
+                        a);
+            }
             case "host", "forward-dns" -> {
                 error(d, "Require " + provider + " is not supported: it needs a DNS lookup per request; use Require ip"
                         + " or Require local");
                 yield null;
             }
             default -> {
-                error(d, "Require " + provider + " is not supported yet (all, ip and local are; user, group,"
-                        + " valid-user and wsgi-group come with the authentication hooks)");
+                error(d, "Require " + provider + " is not supported (all, ip, local, valid-user, user, group and"
+                        + " wsgi-group are)");
                 yield null;
             }
         };
@@ -528,11 +552,9 @@ final class ScopeBuilder {
         Map<String, String> m = new HashMap<>();
         String later = "not supported yet (docs/configuration.md, \"Not yet\")";
         for (String n : List.of("wsgihandlerscript", "wsgidispatchscript",
-                "wsgiaccessscript", "wsgiauthuserscript", "wsgiauthgroupscript", "wsgigroupauthoritative",
                 "wsgiperinterpretergil", "wsgifreethreading",
                 "wsgiswitchinterval", "requestheader",
-                "authtype", "authname", "authuserfile",
-                "authbasicprovider", "authdigestprovider", "proxypass", "proxypassreverse", "rewriteengine",
+                "authuserfile", "authgroupfile", "proxypass", "proxypassreverse", "rewriteengine",
                 "rewriterule", "rewritecond", "expiresactive", "expiresbytype", 
                 "protocols")) {
             m.put(n, later);

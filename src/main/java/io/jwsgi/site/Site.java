@@ -29,6 +29,18 @@ public record Site(List<Listen> listens, List<HostSpec> hosts, List<ProcessGroup
         warnings = List.copyOf(warnings);
     }
 
+    /** The process group the access and auth hooks run in (docs/auth-hooks.md); the server starts it by this name. */
+    public static final String HOOK_GROUP = "jwsgi-hooks";
+
+    /** Whether any scope names a Python access or auth hook script (then the server starts its hook process group). */
+    public boolean usesHooks() {
+        for (HostSpec h : hosts) {
+            if (h.scope().auth().hasScripts()) return true;
+            for (Section s : h.sections()) if (s.scope().auth().hasScripts()) return true;
+        }
+        return false;
+    }
+
     /** One command-line word generated from a directive, with the directive's place for error messages. */
     public record Word(String text, Source source) {}
 
@@ -106,15 +118,16 @@ public record Site(List<Listen> listens, List<HostSpec> hosts, List<ProcessGroup
      *                         one); use {@link #errorDocument}
      * @param errorOverride    WSGIErrorOverride: the application's 4xx and 5xx bodies are replaced by the front
      *                         end's error response
+     * @param auth             AuthType, AuthName, the providers and the Python hook scripts (docs/auth-hooks.md)
      */
     public record Scope(String processGroup, String applicationGroup, String callableObject,
                         Boolean passAuthorization, Boolean chunkedRequest, AccessRule access,
                         Map<String, String> setenv, String handler, Map<String, String> handlers, Boolean execCgi,
                         String mapHeadToGet, List<String> restrictProcess, List<EnvCondition> conditions,
                         List<HeaderEdit> headers, Map<String, String> types, Map<Integer, ErrorDocument> errorDocuments,
-                        Boolean errorOverride) {
+                        Boolean errorOverride, Auth auth) {
         public static final Scope EMPTY = new Scope(null, null, null, null, null, null, Map.of(), null, Map.of(), null,
-                null, List.of(), List.of(), List.of(), Map.of(), Map.of(), null);
+                null, List.of(), List.of(), List.of(), Map.of(), Map.of(), null, Auth.NONE);
 
         /** The ErrorDocument for a status, or null: none here or in an outer scope, or {@code default} said so. */
         public ErrorDocument errorDocument(int status) {
@@ -150,7 +163,8 @@ public record Site(List<Listen> listens, List<HostSpec> hosts, List<ProcessGroup
                     restrictProcess.isEmpty() ? outer.restrictProcess : restrictProcess,
                     allConditions, allHeaders, merged(outer.types, types),
                     merged(outer.errorDocuments, errorDocuments),
-                    errorOverride != null ? errorOverride : outer.errorOverride);
+                    errorOverride != null ? errorOverride : outer.errorOverride,
+                    auth.over(outer.auth));
         }
 
         private static <K, V> Map<K, V> merged(Map<K, V> outer, Map<K, V> inner) {
@@ -167,6 +181,48 @@ public record Site(List<Listen> listens, List<HostSpec> hosts, List<ProcessGroup
             List<T> both = new java.util.ArrayList<>(outer);
             both.addAll(inner);
             return List.copyOf(both);
+        }
+    }
+
+    /** A Python hook script and the application group it is loaded in ('' is %{GLOBAL}, mod_wsgi's default). */
+    public record HookScript(Path path, String applicationGroup, Source source) {}
+
+    /**
+     * Authentication in a scope (mod_auth_basic, mod_auth_digest, mod_wsgi's providers); each part null when not said
+     * here. Only the {@code wsgi} providers exist: the hook scripts answer for users, passwords and groups.
+     *
+     * @param accessScript       WSGIAccessScript: {@code allow_access(environ, host)}
+     * @param userScript         WSGIAuthUserScript: {@code check_password} (Basic), {@code get_realm_hash} (Digest)
+     * @param groupScript        WSGIAuthGroupScript: {@code groups_for_user}, for {@code Require wsgi-group|group}
+     * @param groupAuthoritative WSGIGroupAuthoritative (On by default): Off makes a group check that fails neutral,
+     *                           so that other Require lines decide
+     * @param type               AuthType: "Basic" or "Digest" (or "None")
+     * @param name               AuthName: the realm
+     * @param basicProvider      AuthBasicProvider
+     * @param digestProvider     AuthDigestProvider
+     */
+    public record Auth(HookScript accessScript, HookScript userScript, HookScript groupScript,
+                       Boolean groupAuthoritative, String type, String name, String basicProvider,
+                       String digestProvider) {
+        public static final Auth NONE = new Auth(null, null, null, null, null, null, null, null);
+
+        /** This scope's settings over {@code outer}'s. */
+        public Auth over(Auth outer) {
+            if (this.equals(NONE)) return outer;
+            if (outer.equals(NONE)) return this;
+            return new Auth(or(accessScript, outer.accessScript), or(userScript, outer.userScript),
+                    or(groupScript, outer.groupScript), or(groupAuthoritative, outer.groupAuthoritative),
+                    or(type, outer.type), or(name, outer.name), or(basicProvider, outer.basicProvider),
+                    or(digestProvider, outer.digestProvider));
+        }
+
+        /** Whether any hook script is configured here (then the site needs its hook process group). */
+        public boolean hasScripts() {
+            return accessScript != null || userScript != null || groupScript != null;
+        }
+
+        private static <T> T or(T inner, T outer) {
+            return inner != null ? inner : outer;
         }
     }
 

@@ -24,6 +24,33 @@ import java.util.Map;
 final class SiteChecks {
     private SiteChecks() {}
 
+    /**
+     * The hook scripts: a missing one is worth a warning at start (its calls will fail with 500 until it exists), and
+     * the hook process group's name cannot also be a WSGIDaemonProcess's.
+     */
+    private static void hookScripts(Site site, Map<String, ProcessGroup> groups, List<ConfigProblem> errors,
+                                    List<String> warnings) {
+        if (!site.usesHooks()) return;
+        ProcessGroup clash = groups.get(Site.HOOK_GROUP);
+        if (clash != null) {
+            errors.add(new ConfigProblem(clash.source(), "WSGIDaemonProcess " + Site.HOOK_GROUP + ": the name is jwsgi's"
+                    + " own hook process group's (docs/auth-hooks.md); give this group another name"));
+        }
+        java.util.Set<Path> seen = new java.util.HashSet<>();
+        for (HostSpec host : site.hosts()) {
+            for (Scope scope : java.util.stream.Stream.concat(java.util.stream.Stream.of(host.scope()),
+                    host.sections().stream().map(Site.Section::scope)).toList()) {
+                Site.Auth a = scope.auth();
+                for (Site.HookScript h : java.util.Arrays.asList(a.accessScript(), a.userScript(), a.groupScript())) {
+                    if (h != null && seen.add(h.path()) && !Files.isRegularFile(h.path())) {
+                        warnings.add(h.source() + ": the hook script " + h.path() + " does not exist (requests"
+                                + " that need it will get 500)");
+                    }
+                }
+            }
+        }
+    }
+
     /** What one mount runs in, as far as the configuration says without a request. */
 
     static Site check(Site site, List<ConfigProblem> errors, List<String> warnings, List<Directive> mainImports,
@@ -83,6 +110,7 @@ final class SiteChecks {
         }
         handlerScripts(site, groups.keySet(), dynamic);
         errorDocuments(site, errors);
+        hookScripts(site, groups, errors, warnings);
         imports(mainImports, null, site, groups, preloads, errors);
         for (int i = 0; i < vhostImports.size(); i++) {
             imports(vhostImports.get(i), site.hosts().get(i), site, groups, preloads, errors);

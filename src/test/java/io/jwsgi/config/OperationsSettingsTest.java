@@ -27,7 +27,15 @@ class OperationsSettingsTest {
         Operations ops = env.parseWithScript("--port", "8000").operations();
         Path root = temp.resolve("tmp/jwsgi-localhost:8000:1234");
         assertThat(ops).isEqualTo(new Operations(false, null, null, root.resolve("sockets"), root.resolve("jwsgi.pid"),
-                false, false));
+                false, false, false, java.time.Duration.ZERO));
+    }
+
+    @Test
+    void drainDelayIsSecondsAndABadOneNamesTheFlag() {
+        assertThat(env.parseWithScript("--drain-delay", "2.5").operations().drainDelay())
+                .isEqualTo(java.time.Duration.ofMillis(2500));
+        assertThatThrownBy(() -> env.parseWithScript("--drain-delay", "soon"))
+                .hasMessageContaining("--drain-delay").hasMessageContaining("'soon'");
     }
 
     @Test
@@ -40,6 +48,8 @@ class OperationsSettingsTest {
         assertThat(ops.socketDirectory()).isEqualTo(env.cwd.resolve("run"));
         assertThat(ops.pidFile()).isEqualTo(Path.of("/var/run/site.pid"));
         assertThat(ops.setupOnly()).isTrue();
+        assertThat(ops.reusePort()).isFalse();
+        assertThat(env.parseWithScript("--reuse-port").operations().reusePort()).isTrue();
         assertThat(env.parseWithScript("--metrics-path", "/m").operations().metricsPath()).isNull(); // not enabled
     }
 

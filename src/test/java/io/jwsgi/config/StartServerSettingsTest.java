@@ -51,11 +51,17 @@ class StartServerSettingsTest {
                 "--rotate-logs", "--max-log-size", "--max-log-files", "--trust-proxy-header", "--trust-proxy",
                 "--server-status", "--enable-metrics", "--metrics-path", "--health-check-path", "--socket-path",
                 "--pid-file", "--setup-only", "--isatty",
+                // draining on SIGTERM (docs/lifecycle.md)
+                "--drain-delay",
                 // client limits and read timeouts (docs/reliability.md)
                 "--limit-request-line", "--limit-request-field-size", "--limit-request-fields", "--header-timeout",
                 "--header-max-timeout", "--header-min-rate", "--body-timeout", "--body-max-timeout", "--body-min-rate",
                 // name-based virtual host (docs/virtual-hosts.md)
                 "--server-name", "--server-alias", "--allow-localhost",
+                // access and auth hooks (docs/auth-hooks.md)
+                "--host-access-script", "--auth-user-script", "--auth-type", "--auth-group-script", "--auth-group",
+                // several instances on one port (docs/scaling-out.md)
+                "--reuse-port",
                 // mod_wsgi-express options acted on (issue 13 part 3)
                 "--service-log-file", "--chunked-request", "--map-head-to-get", "--error-document",
                 "--error-override", "--disable-reloading", "--directory-listing", "--mime-types", "--ssl-port",

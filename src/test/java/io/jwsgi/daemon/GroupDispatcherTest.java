@@ -215,4 +215,32 @@ class GroupDispatcherTest {
         d.acquireLater(parked);
         assertThat(parked.refusal.get(5, TimeUnit.SECONDS)).isEqualTo(DispatchException.Kind.NO_WORKER);
     }
+
+    @Test
+    void requestsWaitingForAProcessFailAtOnceWhenTheApplicationFailedToLoadAndNewOnesTooUntilOneIsReady()
+            throws Exception {
+        GroupDispatcher d = new GroupDispatcher(10, Duration.ofSeconds(30), Duration.ofSeconds(30));
+        Recorder parked = new Recorder();
+        d.acquireLater(parked);
+        CompletableFuture<DispatchException.Kind> blocked = CompletableFuture.supplyAsync(() -> {
+            try {
+                d.acquire();
+                return null;
+            } catch (DispatchException e) {
+                return e.kind();
+            }
+        });
+        d.applicationFailed(true); // the supervisor: a process exited with status 4
+        assertThat(parked.refusal.get(5, TimeUnit.SECONDS)).isEqualTo(DispatchException.Kind.APPLICATION_NOT_LOADED);
+        assertThat(blocked.get(5, TimeUnit.SECONDS)).isEqualTo(DispatchException.Kind.APPLICATION_NOT_LOADED);
+        Recorder later = new Recorder();
+        d.acquireLater(later);
+        assertThat(later.refusal.get(5, TimeUnit.SECONDS)).isEqualTo(DispatchException.Kind.APPLICATION_NOT_LOADED);
+
+        d.attach(channel(worker(0, 1), 0)); // a replacement loaded the application
+        d.applicationFailed(false);
+        Channel ch = d.acquire();
+        assertThat(ch).isNotNull();
+        d.release(ch);
+    }
 }

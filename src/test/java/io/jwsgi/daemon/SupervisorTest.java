@@ -103,6 +103,34 @@ class SupervisorTest {
     }
 
     @Test
+    void startsAnywayWhenTheApplicationFailsToLoadAndReplacesTheProcessAnsweringRequestsAtOnceMeanwhile()
+            throws Exception {
+        start(1, 1);
+        FakeProcess a = awaitLaunch(1);
+        a.exit(Worker.EXIT_APPLICATION_LOAD_FAILURE);
+        supervisor.ready().get(5, TimeUnit.SECONDS); // the server starts: the application may come up later
+        assertThatThrownBy(() -> supervisor.dispatcher().acquire())
+                .isInstanceOfSatisfying(DispatchException.class,
+                        e -> assertThat(e.kind()).isEqualTo(DispatchException.Kind.APPLICATION_NOT_LOADED));
+        FakeProcess b = awaitLaunch(2); // a fresh process, after the back-off
+        supervisor.sync().get(5, TimeUnit.SECONDS);
+        assertThat(supervisor.status().restarts()).containsEntry("application_load_failed", 1L);
+        hello(b, 0, 0, TOKEN);
+        Channel ch = null;
+        for (int i = 0; i < 500 && ch == null; i++) { // 500 at once until b is READY, then b serves
+            try {
+                ch = supervisor.dispatcher().acquire();
+            } catch (DispatchException e) {
+                assertThat(e.kind()).isEqualTo(DispatchException.Kind.APPLICATION_NOT_LOADED);
+                Thread.sleep(10);
+            }
+        }
+        assertThat(ch).isNotNull();
+        assertThat(ch.worker().pid()).isEqualTo(b.pid());
+        supervisor.dispatcher().release(ch);
+    }
+
+    @Test
     void replacesAReadyWorkerThatDies() throws Exception {
         start(1, 1);
         FakeProcess a = awaitLaunch(1);

@@ -117,9 +117,12 @@ class ServerLifecycleIT {
         try (JwsgiProcess server = JwsgiProcess.start(root.resolve("srv"), broken.toString())) {
             assertThat(server.awaitOutput("SyntaxError", Duration.ofSeconds(10))).as(server.output()).isTrue();
             assertThat(Http.get(server.url("/")).statusCode()).isEqualTo(500);
-            // Fixing the file heals the server without a restart (the load is retried per request).
+            assertThat(server.output()).contains("application failed to load group=");
+            // Fixing the file heals the server without a restart: the process that failed is replaced (with
+            // back-off) and a fresh one loads the fixed file.
             Files.writeString(broken, Files.readString(APPS.resolve("basic.py")));
-            assertThat(Http.get(server.url("/")).body()).isEqualTo("Hello world!");
+            Eventually.eventually(Duration.ofSeconds(60), () ->
+                    assertThat(Http.get(server.url("/")).body()).isEqualTo("Hello world!"));
         }
     }
 

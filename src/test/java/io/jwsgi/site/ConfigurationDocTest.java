@@ -51,7 +51,10 @@ class ConfigurationDocTest {
             "WSGIChunkedRequest", "Require", "SetEnv", "UnsetEnv", "PassEnv", "Options", "SetHandler", "AddHandler",
             "RemoveHandler", "WSGIMapHEADToGET", "WSGIRestrictProcess", "SetEnvIf", "SetEnvIfNoCase", "Header",
             "Order", "Allow", "Deny", "DirectoryIndex", "AddDefaultCharset", "WSGIScriptReloading", "Satisfy",
-            "ErrorDocument", "WSGIErrorOverride");
+            "ErrorDocument", "WSGIErrorOverride",
+            // sections only (ScopeBuilder, AuthDirectives)
+            "WSGIAccessScript", "WSGIAuthUserScript", "WSGIAuthGroupScript", "WSGIGroupAuthoritative", "AuthType",
+            "AuthName", "AuthBasicProvider", "AuthDigestProvider");
 
     static String doc;
 
