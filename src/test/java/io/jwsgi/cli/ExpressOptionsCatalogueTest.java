@@ -36,12 +36,10 @@ class ExpressOptionsCatalogueTest {
     private static final Path CATALOGUE = Path.of("../shared/reference/modwsgi-features.md");
 
     /**
-     * Options other branches of issue 13 implement (hooks: the access and authentication scripts; debugging: the
-     * debugger, profiler, coverage, recorder and gdb). Until they are merged they may still be unknown here; once
-     * known they must pass like every other option.
+     * Options another branch of issue 13 implements (debugging: the debugger, profiler, coverage, recorder and gdb).
+     * Until it is merged they may still be unknown here; once known they must pass like every other option.
      */
-    private static final Set<String> OWNED_ELSEWHERE = Set.of("--host-access-script", "--auth-user-script",
-            "--auth-type", "--auth-group-script", "--auth-group", "--debug-mode", "--enable-debugger",
+    private static final Set<String> OWNED_ELSEWHERE = Set.of("--debug-mode", "--enable-debugger",
             "--debugger-startup", "--enable-profiler", "--profiler-directory", "--enable-coverage",
             "--coverage-directory", "--enable-recorder", "--recorder-directory", "--enable-gdb", "--gdb-executable");
 
