@@ -225,6 +225,8 @@ def configure_interpreter(config):
     added = [p for p in sys.path if p not in before]
     sys.path[:] = added + [p for p in sys.path if p not in added]
     sys.argv = ['mod_wsgi']
+    if config.get('switch_interval'):
+        sys.setswitchinterval(config['switch_interval'])  # --switch-interval, before the application loads
     mod_wsgi.configure(config)
     mod_wsgi._adopt_package(sys.path)
     sys.modules['mod_wsgi'] = mod_wsgi
@@ -285,6 +287,9 @@ class Worker(object):
             signal.signal(signal.SIGXCPU, self._on_cpu_limit)
         # mod_wsgi's eviction gesture: SIGUSR1 sent to one daemon process restarts just that process gracefully.
         signal.signal(signal.SIGUSR1, self._on_evict)
+        # mod_wsgi 6: SIGHUP and SIGUSR2 are the application's, published as process_signal.
+        signal.signal(signal.SIGHUP, self._on_application_signal)
+        signal.signal(signal.SIGUSR2, self._on_application_signal)
         for index, channel in enumerate(channels):
             thread = threading.Thread(target=self._serve, args=(index, channel),
                                       name='jwsgi-channel-%d' % index)
@@ -299,6 +304,10 @@ class Worker(object):
             elif woken == b'u':
                 log('jwsgi worker: SIGUSR1, asking to be evicted pid=%d\n' % os.getpid())
                 self.control.send('recycle eviction_signal')
+            elif woken == b'h':
+                mod_wsgi.deliver_signal(signal.SIGHUP)
+            elif woken == b'2':
+                mod_wsgi.deliver_signal(signal.SIGUSR2)
         self.stop()
         return 0
 
@@ -306,6 +315,9 @@ class Worker(object):
         if self.stop_reason is None:
             self.stop_reason = 'shutdown_signal'
         os.write(self._wake_write, b's')
+
+    def _on_application_signal(self, signum, frame):
+        os.write(self._wake_write, b'h' if signum == signal.SIGHUP else b'2')
 
     def _on_evict(self, signum, frame):
         os.write(self._wake_write, b'u')
@@ -517,6 +529,13 @@ def run_service(config):
         raise SystemExit(0)
     signal.signal(signal.SIGTERM, terminate)
     signal.signal(signal.SIGINT, terminate)
+
+    def discard(signum, frame):
+        # mod_wsgi 6: a process without request threads does not publish process_signal; it says so.
+        log('jwsgi worker: %s ignored by service script process pid=%d (subscribe_signals is for request '
+            'workers; the script may install its own handler)\n' % (signal.Signals(signum).name, os.getpid()))
+    signal.signal(signal.SIGHUP, discard)
+    signal.signal(signal.SIGUSR2, discard)
     script = os.path.abspath(config['service_script'])
     try:
         runpy.run_path(script, run_name='__main__')
@@ -547,6 +566,8 @@ def main(environ=None):
         log('jwsgi worker: cannot start: %s\n' % e)
         return EXIT_USAGE
     config = settings.config
+    global _orphan_interpreter
+    _orphan_interpreter = bool(config.get('orphan_interpreter'))
     if config.get('mode') == 'service':
         return run_service(config)
     try:
@@ -595,9 +616,15 @@ def main(environ=None):
     return worker.run(adapter)
 
 
+# --orphan-interpreter (WSGIDestroyInterpreter Off): the process ends without the interpreter's shutdown, so
+# the atexit handlers do not run either; process_stopping subscribers have run by then.
+_orphan_interpreter = False
+
+
 def _finish(code):
     try:
-        atexit._run_exitfuncs()
+        if not _orphan_interpreter:
+            atexit._run_exitfuncs()
     except Exception:
         traceback.print_exc()
     for stream in (sys.stdout, sys.stderr):

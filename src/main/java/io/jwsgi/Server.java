@@ -169,6 +169,14 @@ public final class Server {
         prepareRoot(config);
         Path errorLog = Logging.configure(config);
         Logger log = LoggerFactory.getLogger(Server.class);
+        for (String ignored : config.express().ignored()) log.warn("{}", ignored); // Apache-only options
+        // start-server's workers and services: the envvars script's variables now, MOD_WSGI_* once the ports are
+        // bound (below, before any worker starts).
+        Map<String, String> expressEnvironment = new java.util.concurrent.ConcurrentHashMap<>();
+        if (config.express().envvarsScript() != null) {
+            expressEnvironment.putAll(io.jwsgi.daemon.EnvvarsScript.source(config.express().envvarsScript(),
+                    System.getenv()));
+        }
 
         Path sockets = config.operations().socketDirectory();
         Files.createDirectories(sockets);
@@ -180,7 +188,7 @@ public final class Server {
             Path workerConfig = config.serverRoot().resolve("worker-0.json");
             WorkerRuntime.writeConfig(config, config.processGroup(), isRoot(), workerConfig);
             groups.add(group(config, config.processGroup(), sockets, sockets.resolve("0.sock"), workerScript,
-                    workerConfig, token, Map.of(), log));
+                    workerConfig, token, expressEnvironment, log));
         }
         if (plan != null) {
             // Every group's user must reach its own directory inside (and nothing more).
@@ -210,7 +218,8 @@ public final class Server {
             services.add(new Supervisor(
                     new Supervisor.GroupSpec(WorkerRuntime.serviceGroup(service), 1, 0, socket, token,
                             config.shutdownTimeout()),
-                    WorkerRuntime.launcher(config, workerScript, serviceConfig, socket, token),
+                    WorkerRuntime.launcher(config, workerScript, serviceConfig, socket, token, expressEnvironment,
+                            service.logFile()),
                     new GroupDispatcher(1, Duration.ZERO, Duration.ZERO)));
         }
 
@@ -231,6 +240,11 @@ public final class Server {
         if (hooks != null) groups.add(hooks);
         Server server = new Server(config, log, jetty, groups, services, drain);
         server.startJetty(plan);
+        expressEnvironment.putAll(WorkerRuntime.expressEnvironment(config, server.port(), server.httpsPort(),
+                isRoot() && config.workerProcess().user() != null ? config.workerProcess().user()
+                        : System.getProperty("user.name"),
+                isRoot() && config.workerProcess().group() != null ? config.workerProcess().group()
+                        : ownGroup(config.serverRoot())));
         printBanner(config, plan, server, errorLog);
         for (Group g : groups) g.supervisor().start();
         for (Supervisor service : services) service.start();
@@ -379,9 +393,12 @@ public final class Server {
                 new io.jwsgi.auth.DigestNonces());
         Handler wsgi;
         Map<String, io.jwsgi.ops.RequestMetrics> perGroup = new LinkedHashMap<>();
-        WsgiHandler express = plan != null && !plan.express() ? null : new WsgiHandler(groups.getFirst().dispatcher(),
+        // start-server's application, with --map-head-to-get, --error-override and --error-document around it.
+        Handler express = plan != null && !plan.express() ? null : io.jwsgi.frontend.express.ExpressRequests.around(
+                config.express(), config.content(), VirtualThreads.getExecutor(pool),
+                new WsgiHandler(groups.getFirst().dispatcher(),
                 new WsgiHandler.Settings(config.mountPoint(), config.headerBufferSize(), config.limitRequestBody(),
-                        extra, config.socketTimeout(), config.keepAliveTimeout()), VirtualThreads.getExecutor(pool));
+                        extra, config.socketTimeout(), config.keepAliveTimeout()), VirtualThreads.getExecutor(pool)));
         if (plan == null) {
             wsgi = express;
         } else {
@@ -569,6 +586,23 @@ public final class Server {
         String host = config.serverNames().enabled() ? config.serverNames().serverName()
                 : config.host() == null || config.host().isEmpty() || config.host().equals("0.0.0.0") ? "localhost" : config.host();
         return "http://" + host + ":" + port() + "/";
+    }
+
+    /** The HTTPS listener's bound port, or null without --https-port. */
+    public Integer httpsPort() {
+        for (Connector c : jetty.getConnectors()) {
+            if (Listeners.HTTPS.equals(c.getName()) && c instanceof ServerConnector https) return https.getLocalPort();
+        }
+        return null;
+    }
+
+    /** The server's primary group: the group of the server root it just created. */
+    private static String ownGroup(Path serverRoot) {
+        try {
+            return Files.readAttributes(serverRoot, java.nio.file.attribute.PosixFileAttributes.class).group().getName();
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** The HTTPS listener's URL, or null without --https-port. */

@@ -103,7 +103,7 @@ final class ServerConfigResolver {
                 args.value(RESPONSE_BUFFER_SIZE),
                 lifecycle(args),
                 workerProcess(args, processGroup, environment),
-                serviceScripts(args, cwd),
+                serviceScripts(args, cwd, logDirectory == null ? serverRoot : logDirectory),
                 ProxyOptions.resolve(args),
                 ProtocolsResolver.resolve(args, cwd),
                 ContentOptions.resolve(args, cwd),
@@ -116,6 +116,7 @@ final class ServerConfigResolver {
                 ServerNames.resolve(args),
                 includeFiles(args, cwd),
                 AuthHooks.resolve(args, cwd),
+                ExpressOptionsResolver.resolve(args, serverRoot, cwd),
                 Version.current());
     }
 
@@ -163,8 +164,6 @@ final class ServerConfigResolver {
         }
         String user = args.value(USER);
         String group = args.value(GROUP);
-        String serviceUser = args.value(SERVICE_USER);
-        String serviceGroup = args.value(SERVICE_GROUP);
         String processName = args.value(PROCESS_NAME);
         List<String> supplementary = args.value(SUPPLEMENTARY_GROUPS);
         return new WorkerProcessOptions(
@@ -180,9 +179,7 @@ final class ServerConfigResolver {
                 args.value(PYTHON_HASH_SEED),
                 args.isGiven(DONT_WRITE_BYTECODE),
                 processName == null ? "(wsgi:" + processGroup + ")" : processName,
-                args.isGiven(RELOAD_ON_CHANGES),
-                serviceUser == null ? user : serviceUser,
-                serviceGroup == null ? group : serviceGroup);
+                args.isGiven(RELOAD_ON_CHANGES));
     }
 
     /** The locale the server inherited is C, POSIX or unset (LC_ALL wins over LC_CTYPE, which wins over LANG). */
@@ -193,7 +190,10 @@ final class ServerConfigResolver {
         return effective == null || effective.equals("C") || effective.equals("POSIX");
     }
 
-    private static List<ServiceScript> serviceScripts(Arguments args, Path cwd) {
+    private static List<ServiceScript> serviceScripts(Arguments args, Path cwd, Path logDirectory) {
+        Map<String, String> users = perService(args, SERVICE_USER);
+        Map<String, String> groups = perService(args, SERVICE_GROUP);
+        Map<String, String> logs = perService(args, SERVICE_LOG_FILE);
         List<ServiceScript> scripts = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (Map.Entry<String, String> pair : args.values(SERVICE_SCRIPT)) {
@@ -210,9 +210,26 @@ final class ServerConfigResolver {
                 throw new ConfigException(SERVICE_SCRIPT.flag() + ": script of service '" + name
                         + "' not found: " + script);
             }
-            scripts.add(new ServiceScript(name, script));
+            String log = logs.get(name);
+            scripts.add(new ServiceScript(name, script, users.getOrDefault(name, args.value(USER)),
+                    groups.getOrDefault(name, args.value(GROUP)),
+                    log == null ? null : logDirectory.resolve(log).normalize()));
+        }
+        for (Setting<Map.Entry<String, String>> s : List.of(SERVICE_USER, SERVICE_GROUP, SERVICE_LOG_FILE)) {
+            for (Map.Entry<String, String> pair : args.values(s)) {
+                if (!names.contains(pair.getKey())) {
+                    throw new ConfigException(s.flag() + ": no --service-script named '" + pair.getKey() + "'");
+                }
+            }
         }
         return scripts;
+    }
+
+    /** {@code --service-user NAME USER} and its kind: service name to value, a repeated name keeping its last. */
+    private static Map<String, String> perService(Arguments args, Setting<Map.Entry<String, String>> setting) {
+        Map<String, String> byName = new LinkedHashMap<>();
+        for (Map.Entry<String, String> pair : args.values(setting)) byName.put(pair.getKey(), pair.getValue());
+        return byName;
     }
 
     /** {@code --entry-point} wins over the positional SCRIPT, as in mod_wsgi-express. */

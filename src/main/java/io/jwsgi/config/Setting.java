@@ -45,7 +45,8 @@ public record Setting<T>(
         LOGGING("Logging"),
         TRUST("Behind a proxy"),
         AUTH("Access and authentication hooks"),
-        OPERATIONS("Status, metrics and control");
+        OPERATIONS("Status, metrics and control"),
+        IGNORED("mod_wsgi-express options jwsgi has no counterpart for: ignored with a warning, or refused");
 
         private final String title;
 

@@ -17,8 +17,6 @@ import java.util.List;
  * @param locale              LC_ALL for the workers, or null to inherit
  * @param pythonHashSeed      PYTHONHASHSEED, or null to inherit
  * @param processName         resolved display name
- * @param serviceUser         resolved: {@code user} when not given
- * @param serviceGroup        resolved: {@code group} when not given
  */
 public record WorkerProcessOptions(
         long memoryLimit,
@@ -33,9 +31,7 @@ public record WorkerProcessOptions(
         String pythonHashSeed,
         boolean dontWriteBytecode,
         String processName,
-        boolean reloadOnChanges,
-        String serviceUser,
-        String serviceGroup) {
+        boolean reloadOnChanges) {
 
     public WorkerProcessOptions {
         supplementaryGroups = List.copyOf(supplementaryGroups);
