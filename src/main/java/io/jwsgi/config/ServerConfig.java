@@ -43,6 +43,8 @@ import java.util.Map;
  * @param requestLimits    request-head limits and client read timeouts
  * @param serverNames      --server-name's name-based virtual host (docs/virtual-hosts.md)
  * @param includeFiles     --include-file: absolute paths of configuration files whose directives add to the site
+ * @param debugging        debug mode and the debugging tools (docs/debugging.md); already applied to processes,
+ *                         threads, timeouts, lifecycle and reloading
  * @param version          jwsgi's version
  */
 public record ServerConfig(
@@ -96,6 +98,7 @@ public record ServerConfig(
         RequestLimits requestLimits,
         ServerNames serverNames,
         List<Path> includeFiles,
+        Debugging debugging,
         String version) {
 
     /** What {@code --header-buffer-size 0} stands for: mod_wsgi's stack buffer size. */

@@ -44,7 +44,8 @@ public record Setting<T>(
         CONTENT("Static files and compression"),
         LOGGING("Logging"),
         TRUST("Behind a proxy"),
-        OPERATIONS("Status, metrics and control");
+        OPERATIONS("Status, metrics and control"),
+        DEBUGGING("Debugging");
 
         private final String title;
 

@@ -1,6 +1,7 @@
 package io.jwsgi.daemon;
 
 import io.jwsgi.config.ApplicationType;
+import io.jwsgi.config.Debugging;
 import io.jwsgi.config.ServerConfig;
 import io.jwsgi.config.ServiceScript;
 import io.jwsgi.config.WorkerProcessOptions;
@@ -153,11 +154,35 @@ public final class WorkerRuntime {
         field(json, "umask", w.umask() == null ? "null" : str(w.umask()));
         field(json, "process_name", str(processName));
         field(json, "reload_on_changes", Boolean.toString(w.reloadOnChanges()));
-        // mod_wsgi's script reloading: on for a script entry point (touching it recycles the group).
-        field(json, "script_reloading", Boolean.toString(c.applicationType() == ApplicationType.SCRIPT
-                || applicationType.equals("site")));
+        // mod_wsgi's script reloading: on for a script entry point (touching it recycles the group); off in debug
+        // mode, as in mod_wsgi-express.
+        field(json, "script_reloading", Boolean.toString(!c.debugging().debugMode()
+                && (c.applicationType() == ApplicationType.SCRIPT || applicationType.equals("site"))));
+        debugging(json, c.debugging());
         field(json, "interrupt_timeout", seconds(c.lifecycle().interruptTimeout()));
         field(json, "server_software", str("jwsgi/" + c.version()));
+    }
+
+    /** What jwsgi.debugging does in the worker (docs/debugging.md); the directories are made here. */
+    private static void debugging(StringBuilder json, Debugging d) {
+        field(json, "debug_mode", Boolean.toString(d.debugMode()));
+        field(json, "enable_debugger", Boolean.toString(d.debugger()));
+        field(json, "debugger_startup", Boolean.toString(d.debuggerStartup()));
+        field(json, "coverage_directory", optional(d.coverageDirectory()));
+        field(json, "profiler_directory", optional(d.profilerDirectory()));
+        field(json, "recorder_directory", optional(d.recorderDirectory()));
+        field(json, "gdb_executable", optional(d.gdbExecutable()));
+    }
+
+    private static String optional(Path path) {
+        return path == null ? "null" : str(path.toString());
+    }
+
+    /** Creates the directories the debugging tools write to (as mod_wsgi-express does at setup). */
+    public static void createDebuggingDirectories(Debugging d) throws IOException {
+        for (Path p : new Path[] {d.coverageDirectory(), d.profilerDirectory(), d.recorderDirectory()}) {
+            if (p != null) Files.createDirectories(p);
+        }
     }
 
     /** user/group only as root: the worker drops privileges; otherwise there are none to drop (see --user). */
@@ -206,19 +231,36 @@ public final class WorkerRuntime {
         if (w.dontWriteBytecode()) env.put("PYTHONDONTWRITEBYTECODE", "1");
     }
 
-    /** A launcher that starts {@code <python> worker.py} with the channel socket, token and config in its environment. */
+    /**
+     * A launcher that starts {@code <python> worker.py} with the channel socket, token and config in its environment:
+     * for a service script, whose output always goes to the error log.
+     */
     public static WorkerLauncher launcher(ServerConfig c, Path workerScript, Path configFile, Path socket, String token) {
-        return launcher(c, workerScript, configFile, socket, token, Map.of());
+        return launcher(c, workerScript, configFile, socket, token, Map.of(), false);
     }
 
-    /** As above, with {@code environment} (a configuration file's WSGIPython* variables) added for the interpreter. */
+    /**
+     * A request-serving group's launcher, with {@code environment} (a configuration file's WSGIPython* variables)
+     * added for the interpreter. In debug mode the worker gets the server's own stdin and stdout (the terminal, for
+     * pdb and print); its stderr still goes to the error log, line by line.
+     */
     public static WorkerLauncher launcher(ServerConfig c, Path workerScript, Path configFile, Path socket, String token,
                                           Map<String, String> environment) {
+        return launcher(c, workerScript, configFile, socket, token, environment, c.debugging().debugMode());
+    }
+
+    private static WorkerLauncher launcher(ServerConfig c, Path workerScript, Path configFile, Path socket,
+                                           String token, Map<String, String> environment, boolean terminal) {
         return slot -> {
             ProcessBuilder pb = new ProcessBuilder(c.python().toString(), workerScript.toString());
             pb.directory(c.workingDirectory().toFile());
-            pb.redirectErrorStream(true);
-            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            if (terminal) {
+                pb.redirectInput(ProcessBuilder.Redirect.INHERIT);
+                pb.redirectOutput(ProcessBuilder.Redirect.INHERIT);
+            } else {
+                pb.redirectErrorStream(true);
+                pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            }
             Map<String, String> env = pb.environment();
             // systemd's socket-activation variables are for the server, not its children (sd_listen_fds unsets them).
             env.keySet().removeAll(java.util.Set.of("LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"));
