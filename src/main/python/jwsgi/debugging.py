@@ -40,8 +40,10 @@ _RUNTIME_DIR = os.path.dirname(os.path.abspath(__file__))
 # prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY): lets gdb, a child, trace us under Yama's ptrace_scope 1.
 _PR_SET_PTRACER = 0x59616d61
 _PR_SET_PTRACER_ANY = 2 ** 64 - 1
-# Signals the server and the worker use in normal operation: gdb passes them on without stopping.
-_PASSED_SIGNALS = 'SIGTERM SIGHUP SIGUSR1 SIGUSR2 SIGXCPU SIGPIPE SIGALRM'
+# Signals the server and the worker use in normal operation: gdb passes them on without stopping. SIGINT
+# too, so that Ctrl-C on the terminal stops the server as usual (the worker with it) instead of leaving
+# gdb at its prompt over a server that is gone; a crash (SIGSEGV, SIGABRT, ...) still stops in gdb.
+_PASSED_SIGNALS = 'SIGINT SIGTERM SIGHUP SIGUSR1 SIGUSR2 SIGXCPU SIGPIPE SIGALRM'
 
 
 class ToolFailed(Exception):
@@ -363,7 +365,8 @@ def attach_gdb(gdb, log):
     except (OSError, AttributeError):
         pass  # no Yama, or no prctl: nothing to allow
     interactive = sys.stdin is not None and sys.stdin.isatty()
-    command = [gdb, '-q', '-iex', 'set debuginfod enabled off', '-p', str(os.getpid()),
+    command = [gdb, '-q', '-iex', 'set debuginfod enabled off', '-iex', 'set pagination off',
+               '-iex', 'set confirm off', '-p', str(os.getpid()),
                '-ex', 'handle %s nostop noprint pass' % _PASSED_SIGNALS]
     if interactive:
         # When the worker exits (the server stopping), gdb leaves with it instead of holding the terminal.

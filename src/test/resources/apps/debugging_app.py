@@ -1,5 +1,6 @@
-"""The application of DebuggingIT: echoes, reports its process, prints, sleeps and raises on request."""
+"""The application of DebuggingIT: echoes, reports its process, prints, sleeps, raises and crashes on request."""
 
+import ctypes
 import json
 import os
 import sys
@@ -11,6 +12,8 @@ def application(environ, start_response):
     if path == '/boom':
         secret = 'forty-two'
         raise ValueError('boom with ' + secret)
+    if path == '/crash':
+        ctypes.string_at(0)  # a segmentation fault, for gdb
     if path == '/print':
         print('printed by the application to stdout')
         sys.stdout.flush()

@@ -169,7 +169,7 @@ class DebuggingIT {
     }
 
     @Test
-    void gdbIsAttachedToTheWorkerBeforeItServes() throws Exception {
+    void gdbIsAttachedToTheWorkerBeforeItServesAndShowsACrash() throws Exception {
         try (JwsgiProcess server = JwsgiProcess.start(root.resolve("server"), APP.toString(), "--enable-gdb",
                 "--log-level", "info")) {
             assertThat(Http.get(server.url("/x")).body()).isEqualTo("echo:");
@@ -183,6 +183,14 @@ class DebuggingIT {
             assertThat(Files.readSymbolicLink(Path.of("/proc", Long.toString(tracer), "exe")).toString())
                     .endsWith("gdb");
             assertThat(server.output()).contains("gdb attached pid=" + worker);
+
+            // A crash in C: gdb (in batch mode, no terminal here) shows it with the C stacks, the process dies and
+            // is replaced, under gdb again.
+            assertThat(Http.get(server.url("/crash")).statusCode()).isEqualTo(502);
+            eventually(Duration.ofSeconds(60), () -> assertThat(server.output())
+                    .contains("received signal SIGSEGV", "in _start ()"));
+            eventually(Duration.ofSeconds(60), () -> assertThat(Http.get(server.url("/x")).body()).isEqualTo("echo:"));
+            assertThat(server.output()).containsPattern("gdb attached pid=(?!" + worker + "\\b)\\d+");
         }
     }
 
