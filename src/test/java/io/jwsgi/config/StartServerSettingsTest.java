@@ -55,7 +55,11 @@ class StartServerSettingsTest {
                 "--limit-request-line", "--limit-request-field-size", "--limit-request-fields", "--header-timeout",
                 "--header-max-timeout", "--header-min-rate", "--body-timeout", "--body-max-timeout", "--body-min-rate",
                 // name-based virtual host (docs/virtual-hosts.md)
-                "--server-name", "--server-alias", "--allow-localhost");
+                "--server-name", "--server-alias", "--allow-localhost",
+                // debugging (docs/debugging.md)
+                "--debug-mode", "--enable-debugger", "--debugger-startup", "--enable-coverage", "--coverage-directory",
+                "--enable-profiler", "--profiler-directory", "--enable-recorder", "--recorder-directory",
+                "--enable-gdb", "--gdb-executable");
     }
 
     @Test
