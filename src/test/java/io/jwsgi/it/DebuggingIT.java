@@ -57,6 +57,20 @@ class DebuggingIT {
     }
 
     @Test
+    void theLauncherIgnoresIsattyInDebugModeBecauseTheWorkerNeedsTheTerminal() throws Exception {
+        List<String> cmd = List.of(Path.of("jwsgi").toAbsolutePath().toString(), "start-server", APP.toString(),
+                "--isatty", "--enable-debugger", "--host", "127.0.0.1", "--port", "0", "--server-root",
+                root.resolve("server").toString(), "--log-to-terminal");
+        try (JwsgiProcess server = JwsgiProcess.launchCommand(root, cmd, java.util.Map.of())) {
+            server.awaitReady(Duration.ofSeconds(120));
+
+            assertThat(server.output()).contains("jwsgi: --isatty ignored in debug mode");
+            // exec'ed, as without --isatty: the launcher's pid is the server's
+            assertThat(server.output()).contains("(pid " + server.process().pid() + ")");
+        }
+    }
+
+    @Test
     void theDebuggerStopsAtStartupAndThenPostMortemOnTheTerminalAndTheRequestEndsWith500() throws Exception {
         try (Terminal terminal = new Terminal(root, "--enable-debugger", "--debugger-startup")) {
             // --debugger-startup: pdb before the application loads, so the server is not ready yet.
