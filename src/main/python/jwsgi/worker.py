@@ -13,7 +13,9 @@ with these environment variables (all removed from ``os.environ`` before the app
   ``multiprocess``, ``threads``, ``application_type`` (script | module | welcome | site), ``entry_point``
   (not for site), ``callable_object``, ``working_directory``, ``home``, ``python_path``, ``preload``
   (site only), ``subinterpreters`` and ``subinterpreter_gil`` (site only), ``maximum_requests``, ``script_reloading``, ``reload_on_changes``, ``server_software``,
-  ``version``; the process settings ``jwsgi.process`` reads; for a service script ``mode`` and
+  ``version``; the debugging tools' ``debug_mode``, ``enable_debugger``, ``debugger_startup``,
+  ``coverage_directory``, ``profiler_directory``, ``recorder_directory``, ``gdb_executable``
+  (``jwsgi.debugging``); the process settings ``jwsgi.process`` reads; for a service script ``mode`` and
   ``service_script``.
 
 ``application_type`` ``site`` is one daemon process group behind several mounts (mod_wsgi: several
