@@ -51,6 +51,10 @@ class DebuggingIT {
             assertThat(Http.get(server.url("/print")).statusCode()).isEqualTo(200);
             eventually(Duration.ofSeconds(30), () -> assertThat(server.output().lines())
                     .contains("printed by the application to stdout"));
+            // Reloading is off (so no monitor runs in the worker); the debugging tools are not on.
+            String workerConfig = Files.readString(server.serverRoot().resolve("worker-0.json"));
+            assertThat(workerConfig).contains("\"script_reloading\": false", "\"debug_mode\": true",
+                    "\"enable_debugger\": false", "\"profiler_directory\": null");
             // --request-timeout is off: a request longer than it still gets its answer.
             assertThat(Http.get(server.url("/sleep?2.5")).statusCode()).isEqualTo(200);
         }
@@ -277,7 +281,9 @@ class DebuggingIT {
             tmux("new-session", "-d", "-s", session, "-x", "200", "-y", "50");
             tmux("set-option", "-t", session, "remain-on-exit", "on");
             List<String> respawn = new ArrayList<>(List.of("respawn-pane", "-k", "-t", session));
-            respawn.add(String.join(" ", server.stream().map(Terminal::quote).toList()));
+            // bash waits out a Ctrl-C its child handles and then says how the server ended
+            respawn.add("bash -c " + quote(String.join(" ", server.stream().map(Terminal::quote).toList())
+                    + "; echo \"server exit status $?\""));
             tmux(respawn.toArray(String[]::new));
         }
 
@@ -301,9 +307,9 @@ class DebuggingIT {
             return tmux("display-message", "-p", "-t", session, "#{pane_dead}").strip().equals("1");
         }
 
-        /** The server's exit status, once it has exited: what tmux (3.3) writes in the dead pane. */
-        int exitStatus() throws IOException, InterruptedException {
-            Matcher m = Pattern.compile("Pane is dead \\(status (\\d+)").matcher(screen());
+        /** The server's exit status, once it has exited. */
+        int exitStatus() throws Exception {
+            Matcher m = Pattern.compile("server exit status (\\d+)").matcher(screen());
             assertThat(m.find()).as(screen()).isTrue();
             return Integer.parseInt(m.group(1));
         }
