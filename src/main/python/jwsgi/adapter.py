@@ -92,6 +92,8 @@ class Adapter(object):
         # scoreboard shows what each thread serves.
         self.slow_requests = config.get('slow_requests')
         self.server_metrics = bool(config.get('server_metrics'))
+        # Set by the worker in debug mode: wraps the callable in pdb, cProfile, the recorder (jwsgi.debugging).
+        self.wrap = None
         threads = config.get('threads', 1)
         self.constants = {
             'wsgi.version': (1, 0),
@@ -169,6 +171,8 @@ class Adapter(object):
                     log(prefixed(request_id, e.details))
                     tail = [fail_frame(FAIL_APPLICATION, str(e))]
                 else:
+                    if self.wrap is not None:
+                        application = self.wrap(application)
                     if _event_callbacks:
                         payload = mod_wsgi.publish(_event_callbacks, 'request_started', {
                             'request_id': request_id, 'thread_id': thread_id, 'request_data': data,

@@ -13,7 +13,9 @@ with these environment variables (all removed from ``os.environ`` before the app
   ``multiprocess``, ``threads``, ``application_type`` (script | module | welcome | site), ``entry_point``
   (not for site), ``callable_object``, ``working_directory``, ``home``, ``python_path``, ``preload``
   (site only), ``subinterpreters`` and ``subinterpreter_gil`` (site only), ``maximum_requests``, ``script_reloading``, ``reload_on_changes``, ``server_software``,
-  ``version``; the process settings ``jwsgi.process`` reads; for a service script ``mode`` and
+  ``version``; the debugging tools' ``debug_mode``, ``enable_debugger``, ``debugger_startup``,
+  ``coverage_directory``, ``profiler_directory``, ``recorder_directory``, ``gdb_executable``
+  (``jwsgi.debugging``); the process settings ``jwsgi.process`` reads; for a service script ``mode`` and
   ``service_script``.
 
 ``application_type`` ``site`` is one daemon process group behind several mounts (mod_wsgi: several
@@ -28,7 +30,7 @@ sees); a request for another, or without ``SCRIPT_FILENAME``, answers `X` `A` an
 every group instead: ``''`` (``%{GLOBAL}``) in the main interpreter, each other group in a sub-interpreter
 of its own (``jwsgi.subinterpreters``), and each ``preload`` entry goes into its group's interpreter.
 ``preload`` is a list of ``{"script", "callable_object", "application_group", "import_only"}`` loaded at
-start (step 4): ``import_only`` true is mod_wsgi's ``WSGIImportScript`` (the script is only executed),
+start (step 5): ``import_only`` true is mod_wsgi's ``WSGIImportScript`` (the script is only executed),
 false a ``WSGIScriptAlias`` preload (the callable must be there too); a failure is logged and the worker
 still serves.
 
@@ -54,7 +56,9 @@ Startup, like a mod_wsgi daemon process, in this order:
    ``sys.path``, so ``mod_wsgi.server`` imports: ``mod_wsgi._adopt_package``); stdout and stderr stay the process's own (the Java
    side reads them line by line into the error log) but are made line-buffered and write-through, since
    ``-u`` is not guaranteed;
-4. the application loads (a site: its ``preload`` entries, in order); then the reload monitor starts
+4. the debugging tools of debug mode start (``jwsgi.debugging``: gdb attaches, coverage starts, pdb
+   stops with ``debugger_startup``; a tool that cannot start is exit 2 with a message naming its option);
+5. the application loads (a site: its ``preload`` entries, in order); then the reload monitor starts
    (``jwsgi.reloading``: ``script_reloading``, ``reload_on_changes``; a site's monitor watches every
    script loaded, at start or later by a request) and the request channels connect.
 
@@ -114,7 +118,7 @@ import threading
 import time
 import traceback
 
-from jwsgi import mod_wsgi, process
+from jwsgi import debugging, mod_wsgi, process
 from jwsgi.adapter import Adapter, log
 from jwsgi.application import Application, LoadFailed, Site
 from jwsgi.channel import Channel, ChannelClosed, ProtocolError
@@ -608,11 +612,19 @@ def main(environ=None):
             # The main interpreter is %{GLOBAL}'s; every other group gets a sub-interpreter.
             application.claim('')
     worker.interpreters = interpreters
+    try:
+        debugging.start(config, log)
+    except debugging.ToolFailed as e:
+        log('jwsgi worker: cannot start: %s\n' % e)
+        return 2
+    # --debugger-startup stops here, the application's load being the next line.
+    debugging.break_at_startup(config)
     if not load_application(config, application, interpreters):
         return EXIT_APPLICATION_LOAD_FAILURE
     start_monitor(config, application, worker.control, interpreters)
     adapter = Adapter(config, application)
     adapter.router = interpreters
+    adapter.wrap = debugging.wrapper(config)
     return worker.run(adapter)
 
 

@@ -182,6 +182,10 @@ public final class Server {
         Files.createDirectories(sockets);
         Files.setPosixFilePermissions(sockets, PosixFilePermissions.fromString("rwx------"));
         Path workerScript = WorkerRuntime.extract(config.serverRoot().resolve("python"));
+        WorkerRuntime.createDebuggingDirectories(config.debugging());
+        if (config.debugging().debugMode()) {
+            log.info("debug mode: one process, one thread, no timeouts, the terminal as the worker's stdin and stdout");
+        }
         String token = HexFormat.of().formatHex(random(16));
         List<Group> groups = new ArrayList<>();
         if (plan == null || plan.express()) {

@@ -47,6 +47,8 @@ import java.util.Map;
  * @param includeFiles     --include-file: absolute paths of configuration files whose directives add to the site
  * @param authHooks        --host-access-script, --auth-user-script and their options (docs/auth-hooks.md)
  * @param express          mod_wsgi-express's options around the application and its interpreter
+ * @param debugging        debug mode and the debugging tools (docs/debugging.md); already applied to processes,
+ *                         threads, timeouts, lifecycle and reloading
  * @param version          jwsgi's version
  */
 public record ServerConfig(
@@ -104,6 +106,7 @@ public record ServerConfig(
         List<Path> includeFiles,
         AuthHooks authHooks,
         ExpressOptions express,
+        Debugging debugging,
         String version) {
 
     /** What {@code --header-buffer-size 0} stands for: mod_wsgi's stack buffer size. */

@@ -4,6 +4,7 @@ import static io.jwsgi.config.StartServerSettings.*;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -30,6 +31,7 @@ final class ServerConfigResolver {
         String hostName = host == null ? "localhost" : host;
         int processes = args.value(PROCESSES);
         int threads = args.value(THREADS);
+        boolean multiprocess = args.isGiven(PROCESSES);
 
         ApplicationType type = args.value(APPLICATION_TYPE);
         String entryPoint = entryPointWord(args);
@@ -61,12 +63,30 @@ final class ServerConfigResolver {
             processGroup = hostName + ":" + port;
         }
         int headerBufferSize = args.value(HEADER_BUFFER_SIZE);
+        Debugging debugging = Debugging.resolve(args, serverRoot, environment);
+        Lifecycle lifecycle = lifecycle(args);
+        WorkerProcessOptions workerProcess = workerProcess(args, processGroup, environment);
+        Duration queueTimeout = args.value(QUEUE_TIMEOUT);
+        Duration connectTimeout = args.value(CONNECT_TIMEOUT);
+        Duration socketTimeout = args.value(SOCKET_TIMEOUT);
+        if (debugging.debugMode()) {
+            // mod_wsgi-express's debug mode is httpd -X: one process, one thread, the terminal, and nothing that
+            // could kill or replace the process while a developer sits in pdb.
+            processes = 1;
+            threads = 1;
+            multiprocess = false;
+            lifecycle = lifecycle.forDebugging();
+            workerProcess = workerProcess.withoutReloadOnChanges();
+            queueTimeout = Duration.ZERO;
+            connectTimeout = Duration.ZERO;
+            socketTimeout = Duration.ZERO;
+        }
 
         return new ServerConfig(
                 host,
                 port,
                 processes,
-                args.isGiven(PROCESSES),
+                multiprocess,
                 threads,
                 type,
                 entryPoint,
@@ -89,9 +109,9 @@ final class ServerConfigResolver {
                 args.value(APPLICATION_GROUP),
                 mountPoint(args.value(MOUNT_POINT)),
                 args.value(DAEMON_BACKLOG),
-                args.value(QUEUE_TIMEOUT),
-                args.value(CONNECT_TIMEOUT),
-                args.value(SOCKET_TIMEOUT),
+                queueTimeout,
+                connectTimeout,
+                socketTimeout,
                 args.value(SHUTDOWN_TIMEOUT),
                 headerBufferSize == 0 ? ServerConfig.DEFAULT_HEADER_BUFFER_SIZE : headerBufferSize,
                 args.value(LIMIT_REQUEST_BODY),
@@ -101,8 +121,8 @@ final class ServerConfigResolver {
                 args.value(SERVER_BACKLOG),
                 maxClients(args, processes, threads),
                 args.value(RESPONSE_BUFFER_SIZE),
-                lifecycle(args),
-                workerProcess(args, processGroup, environment),
+                lifecycle,
+                workerProcess,
                 serviceScripts(args, cwd, logDirectory == null ? serverRoot : logDirectory),
                 ProxyOptions.resolve(args),
                 ProtocolsResolver.resolve(args, cwd),
@@ -117,6 +137,7 @@ final class ServerConfigResolver {
                 includeFiles(args, cwd),
                 AuthHooks.resolve(args, cwd),
                 ExpressOptionsResolver.resolve(args, serverRoot, cwd),
+                debugging,
                 Version.current());
     }
 

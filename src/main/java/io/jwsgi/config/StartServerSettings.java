@@ -4,6 +4,7 @@ import static io.jwsgi.config.Setting.Section.APPLICATION;
 import static io.jwsgi.config.Setting.Section.AUTH;
 import static io.jwsgi.config.Setting.Section.CONTENT;
 import static io.jwsgi.config.Setting.Section.DAEMON;
+import static io.jwsgi.config.Setting.Section.DEBUGGING;
 import static io.jwsgi.config.Setting.Section.HTTPS;
 import static io.jwsgi.config.Setting.Section.IGNORED;
 import static io.jwsgi.config.Setting.Section.LOGGING;
@@ -962,6 +963,65 @@ public final class StartServerSettings {
         return setting.withHelp("Refused: " + reason);
     }
 
+    // Debugging (docs/debugging.md): mod_wsgi-express's debugging family, resolved into Debugging. Every
+    // --enable-* option implies --debug-mode, as in express.
+
+    public static final Setting<Boolean> DEBUG_MODE = Setting.flag(DEBUGGING, "debug-mode")
+            .withHelp("Run the application in one worker process with one thread, in the foreground, with its "
+                    + "stdin and stdout on the server's terminal (so pdb and print work); nothing times out "
+                    + "(request, queue, connect, socket, start-up, deadlock, inactivity), nothing recycles, "
+                    + "script reloading and --reload-on-changes are off; wsgi.multiprocess is False.");
+
+    public static final Setting<Boolean> ENABLE_DEBUGGER = Setting.flag(DEBUGGING, "enable-debugger")
+            .withHelp("On an exception escaping the application (its call, the iteration of its response, or "
+                    + "close()), enter pdb post-mortem on the terminal; when the debugger is left, the request "
+                    + "ends with 500. Implies --debug-mode.");
+
+    public static final Setting<Boolean> DEBUGGER_STARTUP = Setting.flag(DEBUGGING, "debugger-startup")
+            .withHelp("Stop in pdb on the terminal when the worker starts, just before the application is loaded, "
+                    + "so breakpoints can be set ('c' continues). Needs --enable-debugger.");
+
+    public static final Setting<Boolean> ENABLE_COVERAGE = Setting.flag(DEBUGGING, "enable-coverage")
+            .withHelp("Measure code coverage of the worker with coverage.py (Debian's python3-coverage for "
+                    + "/usr/bin/python3), from before the application loads until the worker exits; then save "
+                    + "the data file (.coverage) and an HTML report in --coverage-directory. Implies --debug-mode.");
+
+    public static final Setting<Path> COVERAGE_DIRECTORY = Setting.of(DEBUGGING, "coverage-directory", "DIR",
+                    ValueType.path())
+            .withComputedDefault("<server-root>/htmlcov")
+            .withHelp("Where --enable-coverage writes .coverage and the HTML report (created if missing).");
+
+    public static final Setting<Boolean> ENABLE_PROFILER = Setting.flag(DEBUGGING, "enable-profiler")
+            .withHelp("Profile every request with cProfile (the application's call, the iteration of its response "
+                    + "and close()) and write one pstats file per request, <microseconds>-<pid>.pstats, to "
+                    + "--profiler-directory (mod_wsgi-express writes one per process at exit). Implies --debug-mode.");
+
+    public static final Setting<Path> PROFILER_DIRECTORY = Setting.of(DEBUGGING, "profiler-directory", "DIR",
+                    ValueType.path())
+            .withComputedDefault("<server-root>/pstats")
+            .withHelp("Where --enable-profiler writes its pstats files (created if missing).");
+
+    public static final Setting<Boolean> ENABLE_RECORDER = Setting.flag(DEBUGGING, "enable-recorder")
+            .withHelp("Record every request in --recorder-directory, as mod_wsgi-express does: files named "
+                    + "<microseconds>-<pid>-<count> with .iheaders (the environ), .icontent (the body), .oheaders "
+                    + "(status and headers), .ocontent (the response body) and .oaexcept, .orexcept, .ofexcept "
+                    + "(tracebacks from the call, the iteration, close()). Implies --debug-mode.");
+
+    public static final Setting<Path> RECORDER_DIRECTORY = Setting.of(DEBUGGING, "recorder-directory", "DIR",
+                    ValueType.path())
+            .withComputedDefault("<server-root>/archive")
+            .withHelp("Where --enable-recorder writes its files (created if missing).");
+
+    public static final Setting<Boolean> ENABLE_GDB = Setting.flag(DEBUGGING, "enable-gdb")
+            .withHelp("Run the worker under gdb: gdb attaches to it as it starts, before the application loads, "
+                    + "and shows the C stacks of every thread when it crashes; on a terminal gdb then takes "
+                    + "commands, otherwise it runs in batch mode. Implies --debug-mode.");
+
+    public static final Setting<String> GDB_EXECUTABLE = Setting.of(DEBUGGING, "gdb-executable", "PATH",
+                    ValueType.text())
+            .withDefault("gdb")
+            .withHelp("The gdb of --enable-gdb: a path, or a name looked up on PATH.");
+
     /**
      * Every option, in the order help and docs list them: by section, and within one in the order written here (so
      * a block of options added at the end still lands in its sections).
@@ -1002,7 +1062,9 @@ public final class StartServerSettings {
             WITH_PHP5, VERBOSE_DEBUGGING, SEND_BUFFER_SIZE, RECEIVE_BUFFER_SIZE, RESPONSE_SOCKET_TIMEOUT,
             RESPONSE_FLUSH_DELAY, ERROR_LOG_FORMAT, IGNORE_ACTIVITY, TELEMETRY_SERVICE, TELEMETRY_INTERVAL,
             TELEMETRY_OPTIONS, ENABLE_TELEMETRY, TELEMETRY_UI_PORT,
-            WITH_CGI, ADD_HANDLER, ALLOW_OVERRIDE, REWRITE_RULES);
+            WITH_CGI, ADD_HANDLER, ALLOW_OVERRIDE, REWRITE_RULES,
+            DEBUG_MODE, ENABLE_DEBUGGER, DEBUGGER_STARTUP, ENABLE_COVERAGE, COVERAGE_DIRECTORY, ENABLE_PROFILER,
+            PROFILER_DIRECTORY, ENABLE_RECORDER, RECORDER_DIRECTORY, ENABLE_GDB, GDB_EXECUTABLE);
 
     private static List<Setting<?>> bySection(Setting<?>... settings) {
         // A stable sort: within a section the written order stays.

@@ -36,4 +36,10 @@ public record WorkerProcessOptions(
     public WorkerProcessOptions {
         supplementaryGroups = List.copyOf(supplementaryGroups);
     }
+
+    /** The same options with {@code --reload-on-changes} off (debug mode, as in mod_wsgi-express). */
+    public WorkerProcessOptions withoutReloadOnChanges() {
+        return new WorkerProcessOptions(memoryLimit, virtualMemoryLimit, cpuTimeLimit, user, group,
+                supplementaryGroups, umask, lang, locale, pythonHashSeed, dontWriteBytecode, processName, false);
+    }
 }

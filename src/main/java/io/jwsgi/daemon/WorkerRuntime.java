@@ -1,6 +1,7 @@
 package io.jwsgi.daemon;
 
 import io.jwsgi.config.ApplicationType;
+import io.jwsgi.config.Debugging;
 import io.jwsgi.config.ServerConfig;
 import io.jwsgi.config.ServiceScript;
 import io.jwsgi.config.WorkerProcessOptions;
@@ -153,9 +154,9 @@ public final class WorkerRuntime {
         field(json, "umask", w.umask() == null ? "null" : str(w.umask()));
         field(json, "process_name", str(processName));
         field(json, "reload_on_changes", Boolean.toString(w.reloadOnChanges()));
-        // mod_wsgi's script reloading: on for a script entry point (touching it recycles the group).
-        // --disable-reloading turns it off.
-        field(json, "script_reloading", Boolean.toString(c.express().scriptReloading()
+        // mod_wsgi's script reloading: on for a script entry point (touching it recycles the group); off with
+        // --disable-reloading and in debug mode, as in mod_wsgi-express.
+        field(json, "script_reloading", Boolean.toString(c.express().scriptReloading() && !c.debugging().debugMode()
                 && (c.applicationType() == ApplicationType.SCRIPT || applicationType.equals("site"))));
         field(json, "switch_interval", c.express().switchInterval() == null ? "null"
                 : seconds(c.express().switchInterval()));
@@ -163,8 +164,31 @@ public final class WorkerRuntime {
         field(json, "server_metrics", Boolean.toString(c.express().serverMetrics()));
         field(json, "slow_requests", c.express().slowRequests() == null ? "null"
                 : seconds(c.express().slowRequests()));
+        debugging(json, c.debugging());
         field(json, "interrupt_timeout", seconds(c.lifecycle().interruptTimeout()));
         field(json, "server_software", str("jwsgi/" + c.version()));
+    }
+
+    /** What jwsgi.debugging does in the worker (docs/debugging.md); the directories are made here. */
+    private static void debugging(StringBuilder json, Debugging d) {
+        field(json, "debug_mode", Boolean.toString(d.debugMode()));
+        field(json, "enable_debugger", Boolean.toString(d.debugger()));
+        field(json, "debugger_startup", Boolean.toString(d.debuggerStartup()));
+        field(json, "coverage_directory", optional(d.coverageDirectory()));
+        field(json, "profiler_directory", optional(d.profilerDirectory()));
+        field(json, "recorder_directory", optional(d.recorderDirectory()));
+        field(json, "gdb_executable", optional(d.gdbExecutable()));
+    }
+
+    private static String optional(Path path) {
+        return path == null ? "null" : str(path.toString());
+    }
+
+    /** Creates the directories the debugging tools write to (as mod_wsgi-express does at setup). */
+    public static void createDebuggingDirectories(Debugging d) throws IOException {
+        for (Path p : new Path[] {d.coverageDirectory(), d.profilerDirectory(), d.recorderDirectory()}) {
+            if (p != null) Files.createDirectories(p);
+        }
     }
 
     /** user/group only as root: the worker drops privileges; otherwise there are none to drop (see --user). */
@@ -242,33 +266,49 @@ public final class WorkerRuntime {
         return env;
     }
 
-    /** A launcher that starts {@code <python> worker.py} with the channel socket, token and config in its environment. */
+    /**
+     * A launcher that starts {@code <python> worker.py} with the channel socket, token and config in its environment:
+     * for a service script, whose output always goes to the error log.
+     */
     public static WorkerLauncher launcher(ServerConfig c, Path workerScript, Path configFile, Path socket, String token) {
-        return launcher(c, workerScript, configFile, socket, token, Map.of());
+        return launcher(c, workerScript, configFile, socket, token, Map.of(), false, null);
     }
 
     /**
-     * As above, with {@code environment} (a configuration file's WSGIPython* variables; start-server's envvars script
-     * and MOD_WSGI_* variables) added for the interpreter. The map is read at each start, so a caller may complete
-     * it before the first worker starts (the bound ports are known only then).
+     * A request-serving group's launcher, with {@code environment} (a configuration file's WSGIPython* variables;
+     * start-server's envvars script and MOD_WSGI_* variables) added for the interpreter. The map is read at each
+     * start, so a caller may complete it before the first worker starts (the bound ports are known only then). In
+     * debug mode the worker gets the server's own stdin and stdout (the terminal, for pdb and print); its stderr
+     * still goes to the error log, line by line.
      */
     public static WorkerLauncher launcher(ServerConfig c, Path workerScript, Path configFile, Path socket, String token,
                                           Map<String, String> environment) {
-        return launcher(c, workerScript, configFile, socket, token, environment, null);
+        return launcher(c, workerScript, configFile, socket, token, environment, c.debugging().debugMode(), null);
     }
 
-    /** As above, the process's output appended to {@code output} (--service-log-file) instead of the error log. */
+    /** A service script's launcher, its output appended to {@code output} (--service-log-file) when not null. */
     public static WorkerLauncher launcher(ServerConfig c, Path workerScript, Path configFile, Path socket, String token,
                                           Map<String, String> environment, Path output) {
+        return launcher(c, workerScript, configFile, socket, token, environment, false, output);
+    }
+
+    private static WorkerLauncher launcher(ServerConfig c, Path workerScript, Path configFile, Path socket,
+                                           String token, Map<String, String> environment, boolean terminal,
+                                           Path output) {
         return slot -> {
             ProcessBuilder pb = new ProcessBuilder(c.python().toString(), workerScript.toString());
             pb.directory(c.workingDirectory().toFile());
-            pb.redirectErrorStream(true);
-            if (output != null) {
-                Files.createDirectories(output.getParent());
-                pb.redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
+            if (terminal) {
+                pb.redirectInput(ProcessBuilder.Redirect.INHERIT);
+                pb.redirectOutput(ProcessBuilder.Redirect.INHERIT);
+            } else {
+                pb.redirectErrorStream(true);
+                if (output != null) {
+                    Files.createDirectories(output.getParent());
+                    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
+                }
+                pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             }
-            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             Map<String, String> env = pb.environment();
             // systemd's socket-activation and notification variables are for the server, not its children (sd_listen_fds
             // and sd_notify unset them): a worker must not tell systemd it is ready, nor feed its watchdog.

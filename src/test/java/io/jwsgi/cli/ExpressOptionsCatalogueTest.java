@@ -35,14 +35,6 @@ class ExpressOptionsCatalogueTest {
     private static final String RESOURCE = "/express/start-server-options.txt";
     private static final Path CATALOGUE = Path.of("../shared/reference/modwsgi-features.md");
 
-    /**
-     * Options another branch of issue 13 implements (debugging: the debugger, profiler, coverage, recorder and gdb).
-     * Until it is merged they may still be unknown here; once known they must pass like every other option.
-     */
-    private static final Set<String> OWNED_ELSEWHERE = Set.of("--debug-mode", "--enable-debugger",
-            "--debugger-startup", "--enable-profiler", "--profiler-directory", "--enable-coverage",
-            "--coverage-directory", "--enable-recorder", "--recorder-directory", "--enable-gdb", "--gdb-executable");
-
     @TempDir
     Path temp;
 
@@ -96,7 +88,7 @@ class ExpressOptionsCatalogueTest {
             Outcome outcome = run(args);
             String unknown = outcome.unknownOption();
             if (unknown != null) {
-                if (!OWNED_ELSEWHERE.contains(unknown)) failures.add(option + ": " + outcome.stderr());
+                failures.add(option + ": " + outcome.stderr());
             } else if (refused(option)) {
                 if (outcome.code() != 2 || !outcome.stderr().startsWith("jwsgi: " + option)) {
                     failures.add(option + ": expected a refusal naming it, got " + outcome);

@@ -76,7 +76,12 @@ class StartServerSettingsTest {
                 "--send-buffer-size", "--receive-buffer-size", "--response-socket-timeout", "--response-flush-delay",
                 "--error-log-format", "--ignore-activity", "--telemetry-service", "--telemetry-interval",
                 "--telemetry-options", "--enable-telemetry", "--telemetry-ui-port",
-                "--with-cgi", "--add-handler", "--allow-override", "--rewrite-rules");
+                "--with-cgi", "--add-handler", "--allow-override", "--rewrite-rules",
+
+                // debugging (docs/debugging.md)
+                "--debug-mode", "--enable-debugger", "--debugger-startup", "--enable-coverage", "--coverage-directory",
+                "--enable-profiler", "--profiler-directory", "--enable-recorder", "--recorder-directory",
+                "--enable-gdb", "--gdb-executable");
     }
 
     @Test
