@@ -3,6 +3,7 @@ package io.jwsgi;
 import io.jwsgi.config.AccessLogFormat;
 import io.jwsgi.config.ConfigException;
 import io.jwsgi.config.LogRotation;
+import io.jwsgi.config.Protocols;
 import io.jwsgi.config.ServerConfig;
 import io.jwsgi.config.ServiceScript;
 import io.jwsgi.daemon.GroupDispatcher;
@@ -243,18 +244,31 @@ public final class Server {
         org.eclipse.jetty.server.Server jetty = buildJetty(config, plan, groups, hooks, drain);
         if (hooks != null) groups.add(hooks);
         Server server = new Server(config, log, jetty, groups, services, drain);
-        server.startJetty(plan);
-        expressEnvironment.putAll(WorkerRuntime.expressEnvironment(config, server.port(), server.httpsPort(),
+        // With --reuse-port the kernel gives a server its share of new connections as soon as it listens: a new
+        // instance started beside a draining one would hold those requests until its workers are up (on a 2-core
+        // machine ~0.5 s, the slowest requests of a rollout). So, with every port fixed, it listens only once its
+        // workers are ready; the ports the workers are told (MOD_WSGI_*) are then the configured ones.
+        Protocols.Https https = config.protocols().https();
+        boolean listenLast = config.operations().reusePort() && !config.operations().socketActivation()
+                && config.port() != 0 && (https == null || https.port() != 0);
+        if (!listenLast) server.startJetty(plan);
+        expressEnvironment.putAll(WorkerRuntime.expressEnvironment(config,
+                listenLast ? config.port() : server.port(),
+                listenLast ? (https == null ? null : https.port()) : server.httpsPort(),
                 isRoot() && config.workerProcess().user() != null ? config.workerProcess().user()
                         : System.getProperty("user.name"),
                 isRoot() && config.workerProcess().group() != null ? config.workerProcess().group()
                         : ownGroup(config.serverRoot())));
-        printBanner(config, plan, server, errorLog);
+        if (!listenLast) printBanner(config, plan, server, errorLog);
         for (Group g : groups) g.supervisor().start();
         for (Supervisor service : services) service.start();
         try {
             for (Group g : groups) g.supervisor().ready().join();
-        } catch (CompletionException e) {
+            if (listenLast) {
+                server.startJetty(plan);
+                printBanner(config, plan, server, errorLog);
+            }
+        } catch (CompletionException | ConfigException | IOException e) {
             server.stop();
             if (e.getCause() instanceof WorkerBootException boot) throw boot;
             throw e;
