@@ -66,6 +66,11 @@ def log(text):
     stream.flush()
 
 
+def request_uri(environ):
+    """The request's path as the client wrote it after the mount (SCRIPT_NAME + PATH_INFO), for log lines."""
+    return environ.get('SCRIPT_NAME', '') + environ.get('PATH_INFO', '')
+
+
 def prefixed(request_id, text):
     prefix = '[%s] ' % request_id
     return ''.join(prefix + line + '\n' for line in text.splitlines())
@@ -83,6 +88,12 @@ class Adapter(object):
         self.in_flight = set()
         # Set by the worker for a site with sub-interpreters (jwsgi.subinterpreters.Interpreters).
         self.router = None
+        # --slow-requests: seconds past which a request gets an error-log line; --server-metrics: the
+        # scoreboard shows what each thread serves.
+        self.slow_requests = config.get('slow_requests')
+        self.server_metrics = bool(config.get('server_metrics'))
+        # Set by the worker in debug mode: wraps the callable in pdb, cProfile, the recorder (jwsgi.debugging).
+        self.wrap = None
         threads = config.get('threads', 1)
         self.constants = {
             'wsgi.version': (1, 0),
@@ -141,9 +152,13 @@ class Adapter(object):
         data = {}
         _current.request_data = data
         application_start = time.time()
-        _active_requests[request_id] = {
+        active = _active_requests[request_id] = {
             'request_id': request_id, 'thread_id': thread_id, 'request_start': request_start,
             'application_start': application_start, 'request_data': data}
+        if self.server_metrics:
+            active['request'] = '%s %s' % (environ.get('REQUEST_METHOD', ''), request_uri(environ))
+            active['client'] = environ.get('REMOTE_ADDR', '')
+            active['vhost'] = environ.get('SERVER_NAME', '')
         # The response's last frames go out only after the request is counted and no longer active, so a
         # front end that saw it end (and sends the next request) finds the metrics up to date.
         tail = None
@@ -156,6 +171,8 @@ class Adapter(object):
                     log(prefixed(request_id, e.details))
                     tail = [fail_frame(FAIL_APPLICATION, str(e))]
                 else:
+                    if self.wrap is not None:
+                        application = self.wrap(application)
                     if _event_callbacks:
                         payload = mod_wsgi.publish(_event_callbacks, 'request_started', {
                             'request_id': request_id, 'thread_id': thread_id, 'request_data': data,
@@ -175,6 +192,10 @@ class Adapter(object):
                 if request_start is not None:
                     slot[2] += application_start - request_start
             channel.sendv(tail)
+            if self.slow_requests is not None and finish - application_start > self.slow_requests:
+                log(prefixed(request_id, 'slow request method=%s path=%s seconds=%.3f status=%s' % (
+                    environ.get('REQUEST_METHOD', ''), request_uri(environ), finish - application_start,
+                    request.status_code())))
         finally:
             # Only now: the worker's graceful stop waits for this set to empty before the process exits.
             self.in_flight.discard(thread_id)

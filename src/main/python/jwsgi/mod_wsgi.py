@@ -10,8 +10,10 @@ Provided: ``version``, ``process_group``, ``application_group``, ``maximum_proce
 front end sends ``interrupt``, see ``jwsgi.control``), ``active_requests``, ``event_callbacks``,
 ``shutdown_callbacks``, ``subscribe_events()``, ``subscribe_shutdown()``, ``request_data()``,
 ``process_metrics()``, ``request_metrics()`` (mod_wsgi 4.x style: always on; ``start_recording_metrics()``
-exists for 6.x code and does nothing). Not provided: ``server_metrics``, ``subscribe_signals``,
-``LogHandler``.
+exists for 6.x code and does nothing), ``server_metrics()`` (None unless ``--server-metrics``; this
+process's part of Apache's scoreboard), ``subscribe_signals()`` and ``signal_callbacks`` (``process_signal``
+for SIGHUP and SIGUSR2 sent to a request-serving worker), ``LogHandler`` (a ``logging.Handler`` writing to
+the error log with mod_wsgi's level names).
 
 Metrics cost on the request path: the adapter adds one ``time.time()`` and three additions to a list that
 belongs to the request's thread (``thread_slot``), so no lock is needed; the functions sum the slots.
@@ -21,8 +23,11 @@ the payload the next subscribers (and the adapter, for ``application_object``) s
 is reported on stderr and the others still run.
 """
 
+import logging
 import os
+import queue
 import resource
+import signal
 import sys
 import threading
 import time
@@ -40,6 +45,11 @@ active_requests = {}
 
 event_callbacks = []
 shutdown_callbacks = []
+signal_callbacks = []
+
+# --server-metrics (WSGIServerMetrics On / server-metrics=on): server_metrics() answers instead of None.
+_server_metrics = False
+_process_num = 0
 
 _current = threading.local()
 _stopping_lock = threading.Lock()
@@ -81,6 +91,12 @@ class FileWrapper(object):
 def configure(config):
     """Set the per-process attributes from the worker's config dict (called once by the worker)."""
     global process_group, application_group, maximum_processes, threads_per_process
+    global _server_metrics, _process_num
+    _server_metrics = bool(config.get('server_metrics'))
+    try:
+        _process_num = int(os.environ.get('JWSGI_WORKER_SLOT', '0'))
+    except ValueError:
+        _process_num = 0
     process_group = config.get('process_group', '')
     application_group = config.get('application_group', '')
     maximum_processes = config.get('processes', 1)
@@ -170,6 +186,43 @@ def request_metrics():
     }
 
 
+def server_metrics():
+    """This process's scoreboard (Apache's, as mod_wsgi's ``server_metrics()`` shapes it), or None without
+    ``--server-metrics``.
+
+    Apache's scoreboard holds every child; a jwsgi worker knows only itself, so ``processes`` has one entry,
+    this process (``process_num`` its slot in the group), with one worker per request thread: status ``W``
+    while it runs a request (``request`` and ``client`` then say which), ``_`` while it waits for one;
+    ``access_count`` is its requests served, ``bytes_served`` is not counted (0). The group's whole picture
+    is the front end's /server-status page.
+    """
+    if not _server_metrics:
+        return None
+    now = time.time()
+    running = {}
+    for info in list(active_requests.values()):
+        running[info.get('thread_id')] = info
+    workers = []
+    for thread_num in range(1, max(threads_per_process, 0) + 1):
+        slot = _thread_slots.get(thread_num) or [0, 0.0, 0.0]
+        info = running.get(thread_num)
+        workers.append({
+            'thread_num': thread_num, 'generation': 0, 'status': 'W' if info else '_',
+            'access_count': slot[0], 'bytes_served': 0,
+            'start_time': info.get('application_start') if info else 0.0, 'stop_time': 0.0,
+            'last_used': now if info else _start_time,
+            'client': info.get('client', '') if info else '',
+            'request': info.get('request', '') if info else '',
+            'vhost': info.get('vhost', '') if info else '',
+        })
+    return {
+        'server_limit': maximum_processes, 'thread_limit': threads_per_process, 'running_generation': 0,
+        'restart_time': _start_time, 'current_time': now, 'running_time': now - _start_time,
+        'processes': [{'process_num': _process_num, 'pid': os.getpid(), 'generation': 0,
+                       'quiescing': False, 'workers': workers}],
+    }
+
+
 def subscribe_events(callback):
     event_callbacks.append(callback)
     return callback
@@ -178,6 +231,93 @@ def subscribe_events(callback):
 def subscribe_shutdown(callback):
     shutdown_callbacks.append(callback)
     return callback
+
+
+def subscribe_signals(callback):
+    """Receive ``process_signal`` (``signame``, ``signum``) when this worker gets SIGHUP or SIGUSR2."""
+    signal_callbacks.append(callback)
+    return callback
+
+
+# Signals are published from one thread of their own, in the order they came, never in a signal handler.
+_signal_queue = queue.Queue()
+_signal_thread = None
+_signal_lock = threading.Lock()
+
+
+def deliver_signal(signum):
+    """Queue ``process_signal`` for the subscribers (called by the worker's main thread)."""
+    global _signal_thread
+    with _signal_lock:
+        if _signal_thread is None:
+            _signal_thread = threading.Thread(target=_dispatch_signals, name='mod_wsgi-signals', daemon=True)
+            _signal_thread.start()
+    _signal_queue.put(signum)
+
+
+def _dispatch_signals():
+    while True:
+        publish_signal(_signal_queue.get())
+
+
+def publish_signal(signum):
+    """``process_signal`` to the event subscribers and the signal subscribers; said on stderr when no one
+    listens (mod_wsgi logs and discards it)."""
+    try:
+        signame = signal.Signals(signum).name
+    except ValueError:
+        signame = 'SIG%d' % signum
+    if not event_callbacks and not signal_callbacks:
+        sys.stderr.write('mod_wsgi: %s received, no subscriber (mod_wsgi.subscribe_signals) pid=%d\n'
+                         % (signame, os.getpid()))
+        return
+    if event_callbacks:
+        publish(event_callbacks, 'process_signal', {'signame': signame, 'signum': signum})
+    if signal_callbacks:
+        publish(signal_callbacks, 'process_signal', {'signame': signame, 'signum': signum})
+
+
+class LogHandler(logging.Handler):
+    """A ``logging.Handler`` for the error log: each record one line (or one per line of a traceback) on the
+    worker's stderr, which the front end writes to the error log, as ``[wsgi:LEVEL] message`` with Apache's
+    level names (CRITICAL crit, ERROR error, WARNING warn, INFO info, DEBUG debug). On a request thread the
+    line carries the request id, as ``wsgi.errors`` lines do."""
+
+    _LEVELS = ((logging.CRITICAL, 'crit'), (logging.ERROR, 'error'), (logging.WARNING, 'warn'),
+               (logging.INFO, 'info'))
+
+    def __init__(self, level=logging.NOTSET):
+        logging.Handler.__init__(self, level)
+
+    @classmethod
+    def apache_level(cls, levelno):
+        for threshold, name in cls._LEVELS:
+            if levelno >= threshold:
+                return name
+        return 'debug'
+
+    def emit(self, record):
+        try:
+            text = self.format(record)
+            prefix = '[wsgi:%s] ' % self.apache_level(record.levelno)
+            request_id = _current_request_id()
+            if request_id:
+                prefix += '[%s] ' % request_id
+            stream = sys.stderr
+            stream.write(''.join(prefix + line + '\n' for line in (text.splitlines() or [''])))
+            stream.flush()
+        except Exception:
+            self.handleError(record)
+
+
+def _current_request_id():
+    data = getattr(_current, 'request_data', None)
+    if data is None:
+        return None
+    for request_id, info in list(active_requests.items()):
+        if info.get('request_data') is data:
+            return request_id
+    return None
 
 
 def request_data():

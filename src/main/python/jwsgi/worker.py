@@ -13,7 +13,9 @@ with these environment variables (all removed from ``os.environ`` before the app
   ``multiprocess``, ``threads``, ``application_type`` (script | module | welcome | site), ``entry_point``
   (not for site), ``callable_object``, ``working_directory``, ``home``, ``python_path``, ``preload``
   (site only), ``subinterpreters`` and ``subinterpreter_gil`` (site only), ``maximum_requests``, ``script_reloading``, ``reload_on_changes``, ``server_software``,
-  ``version``; the process settings ``jwsgi.process`` reads; for a service script ``mode`` and
+  ``version``; the debugging tools' ``debug_mode``, ``enable_debugger``, ``debugger_startup``,
+  ``coverage_directory``, ``profiler_directory``, ``recorder_directory``, ``gdb_executable``
+  (``jwsgi.debugging``); the process settings ``jwsgi.process`` reads; for a service script ``mode`` and
   ``service_script``.
 
 ``application_type`` ``site`` is one daemon process group behind several mounts (mod_wsgi: several
@@ -28,7 +30,7 @@ sees); a request for another, or without ``SCRIPT_FILENAME``, answers `X` `A` an
 every group instead: ``''`` (``%{GLOBAL}``) in the main interpreter, each other group in a sub-interpreter
 of its own (``jwsgi.subinterpreters``), and each ``preload`` entry goes into its group's interpreter.
 ``preload`` is a list of ``{"script", "callable_object", "application_group", "import_only"}`` loaded at
-start (step 4): ``import_only`` true is mod_wsgi's ``WSGIImportScript`` (the script is only executed),
+start (step 5): ``import_only`` true is mod_wsgi's ``WSGIImportScript`` (the script is only executed),
 false a ``WSGIScriptAlias`` preload (the callable must be there too); a failure is logged and the worker
 still serves.
 
@@ -54,7 +56,9 @@ Startup, like a mod_wsgi daemon process, in this order:
    ``sys.path``, so ``mod_wsgi.server`` imports: ``mod_wsgi._adopt_package``); stdout and stderr stay the process's own (the Java
    side reads them line by line into the error log) but are made line-buffered and write-through, since
    ``-u`` is not guaranteed;
-4. the application loads (a site: its ``preload`` entries, in order); then the reload monitor starts
+4. the debugging tools of debug mode start (``jwsgi.debugging``: gdb attaches, coverage starts, pdb
+   stops with ``debugger_startup``; a tool that cannot start is exit 2 with a message naming its option);
+5. the application loads (a site: its ``preload`` entries, in order); then the reload monitor starts
    (``jwsgi.reloading``: ``script_reloading``, ``reload_on_changes``; a site's monitor watches every
    script loaded, at start or later by a request) and the request channels connect.
 
@@ -114,7 +118,7 @@ import threading
 import time
 import traceback
 
-from jwsgi import mod_wsgi, process
+from jwsgi import debugging, mod_wsgi, process
 from jwsgi.adapter import Adapter, log
 from jwsgi.application import Application, LoadFailed, Site
 from jwsgi.channel import Channel, ChannelClosed, ProtocolError
@@ -225,6 +229,8 @@ def configure_interpreter(config):
     added = [p for p in sys.path if p not in before]
     sys.path[:] = added + [p for p in sys.path if p not in added]
     sys.argv = ['mod_wsgi']
+    if config.get('switch_interval'):
+        sys.setswitchinterval(config['switch_interval'])  # --switch-interval, before the application loads
     mod_wsgi.configure(config)
     mod_wsgi._adopt_package(sys.path)
     sys.modules['mod_wsgi'] = mod_wsgi
@@ -285,6 +291,9 @@ class Worker(object):
             signal.signal(signal.SIGXCPU, self._on_cpu_limit)
         # mod_wsgi's eviction gesture: SIGUSR1 sent to one daemon process restarts just that process gracefully.
         signal.signal(signal.SIGUSR1, self._on_evict)
+        # mod_wsgi 6: SIGHUP and SIGUSR2 are the application's, published as process_signal.
+        signal.signal(signal.SIGHUP, self._on_application_signal)
+        signal.signal(signal.SIGUSR2, self._on_application_signal)
         for index, channel in enumerate(channels):
             thread = threading.Thread(target=self._serve, args=(index, channel),
                                       name='jwsgi-channel-%d' % index)
@@ -299,6 +308,10 @@ class Worker(object):
             elif woken == b'u':
                 log('jwsgi worker: SIGUSR1, asking to be evicted pid=%d\n' % os.getpid())
                 self.control.send('recycle eviction_signal')
+            elif woken == b'h':
+                mod_wsgi.deliver_signal(signal.SIGHUP)
+            elif woken == b'2':
+                mod_wsgi.deliver_signal(signal.SIGUSR2)
         self.stop()
         return 0
 
@@ -306,6 +319,9 @@ class Worker(object):
         if self.stop_reason is None:
             self.stop_reason = 'shutdown_signal'
         os.write(self._wake_write, b's')
+
+    def _on_application_signal(self, signum, frame):
+        os.write(self._wake_write, b'h' if signum == signal.SIGHUP else b'2')
 
     def _on_evict(self, signum, frame):
         os.write(self._wake_write, b'u')
@@ -517,6 +533,13 @@ def run_service(config):
         raise SystemExit(0)
     signal.signal(signal.SIGTERM, terminate)
     signal.signal(signal.SIGINT, terminate)
+
+    def discard(signum, frame):
+        # mod_wsgi 6: a process without request threads does not publish process_signal; it says so.
+        log('jwsgi worker: %s ignored by service script process pid=%d (subscribe_signals is for request '
+            'workers; the script may install its own handler)\n' % (signal.Signals(signum).name, os.getpid()))
+    signal.signal(signal.SIGHUP, discard)
+    signal.signal(signal.SIGUSR2, discard)
     script = os.path.abspath(config['service_script'])
     try:
         runpy.run_path(script, run_name='__main__')
@@ -547,6 +570,8 @@ def main(environ=None):
         log('jwsgi worker: cannot start: %s\n' % e)
         return EXIT_USAGE
     config = settings.config
+    global _orphan_interpreter
+    _orphan_interpreter = bool(config.get('orphan_interpreter'))
     if config.get('mode') == 'service':
         return run_service(config)
     try:
@@ -587,17 +612,31 @@ def main(environ=None):
             # The main interpreter is %{GLOBAL}'s; every other group gets a sub-interpreter.
             application.claim('')
     worker.interpreters = interpreters
+    try:
+        debugging.start(config, log)
+    except debugging.ToolFailed as e:
+        log('jwsgi worker: cannot start: %s\n' % e)
+        return 2
+    # --debugger-startup stops here, the application's load being the next line.
+    debugging.break_at_startup(config)
     if not load_application(config, application, interpreters):
         return EXIT_APPLICATION_LOAD_FAILURE
     start_monitor(config, application, worker.control, interpreters)
     adapter = Adapter(config, application)
     adapter.router = interpreters
+    adapter.wrap = debugging.wrapper(config)
     return worker.run(adapter)
+
+
+# --orphan-interpreter (WSGIDestroyInterpreter Off): the process ends without the interpreter's shutdown, so
+# the atexit handlers do not run either; process_stopping subscribers have run by then.
+_orphan_interpreter = False
 
 
 def _finish(code):
     try:
-        atexit._run_exitfuncs()
+        if not _orphan_interpreter:
+            atexit._run_exitfuncs()
     except Exception:
         traceback.print_exc()
     for stream in (sys.stdout, sys.stderr):

@@ -3,6 +3,7 @@ package io.jwsgi;
 import io.jwsgi.config.AccessLogFormat;
 import io.jwsgi.config.ConfigException;
 import io.jwsgi.config.LogRotation;
+import io.jwsgi.config.Protocols;
 import io.jwsgi.config.ServerConfig;
 import io.jwsgi.config.ServiceScript;
 import io.jwsgi.daemon.GroupDispatcher;
@@ -169,18 +170,30 @@ public final class Server {
         prepareRoot(config);
         Path errorLog = Logging.configure(config);
         Logger log = LoggerFactory.getLogger(Server.class);
+        for (String ignored : config.express().ignored()) log.warn("{}", ignored); // Apache-only options
+        // start-server's workers and services: the envvars script's variables now, MOD_WSGI_* once the ports are
+        // bound (below, before any worker starts).
+        Map<String, String> expressEnvironment = new java.util.concurrent.ConcurrentHashMap<>();
+        if (config.express().envvarsScript() != null) {
+            expressEnvironment.putAll(io.jwsgi.daemon.EnvvarsScript.source(config.express().envvarsScript(),
+                    System.getenv()));
+        }
 
         Path sockets = config.operations().socketDirectory();
         Files.createDirectories(sockets);
         Files.setPosixFilePermissions(sockets, PosixFilePermissions.fromString("rwx------"));
         Path workerScript = WorkerRuntime.extract(config.serverRoot().resolve("python"));
+        WorkerRuntime.createDebuggingDirectories(config.debugging());
+        if (config.debugging().debugMode()) {
+            log.info("debug mode: one process, one thread, no timeouts, the terminal as the worker's stdin and stdout");
+        }
         String token = HexFormat.of().formatHex(random(16));
         List<Group> groups = new ArrayList<>();
         if (plan == null || plan.express()) {
             Path workerConfig = config.serverRoot().resolve("worker-0.json");
             WorkerRuntime.writeConfig(config, config.processGroup(), isRoot(), workerConfig);
             groups.add(group(config, config.processGroup(), sockets, sockets.resolve("0.sock"), workerScript,
-                    workerConfig, token, Map.of(), log));
+                    workerConfig, token, expressEnvironment, log));
         }
         if (plan != null) {
             // Every group's user must reach its own directory inside (and nothing more).
@@ -210,7 +223,8 @@ public final class Server {
             services.add(new Supervisor(
                     new Supervisor.GroupSpec(WorkerRuntime.serviceGroup(service), 1, 0, socket, token,
                             config.shutdownTimeout()),
-                    WorkerRuntime.launcher(config, workerScript, serviceConfig, socket, token),
+                    WorkerRuntime.launcher(config, workerScript, serviceConfig, socket, token, expressEnvironment,
+                            service.logFile()),
                     new GroupDispatcher(1, Duration.ZERO, Duration.ZERO)));
         }
 
@@ -230,13 +244,31 @@ public final class Server {
         org.eclipse.jetty.server.Server jetty = buildJetty(config, plan, groups, hooks, drain);
         if (hooks != null) groups.add(hooks);
         Server server = new Server(config, log, jetty, groups, services, drain);
-        server.startJetty(plan);
-        printBanner(config, plan, server, errorLog);
+        // With --reuse-port the kernel gives a server its share of new connections as soon as it listens: a new
+        // instance started beside a draining one would hold those requests until its workers are up (on a 2-core
+        // machine ~0.5 s, the slowest requests of a rollout). So, with every port fixed, it listens only once its
+        // workers are ready; the ports the workers are told (MOD_WSGI_*) are then the configured ones.
+        Protocols.Https https = config.protocols().https();
+        boolean listenLast = config.operations().reusePort() && !config.operations().socketActivation()
+                && config.port() != 0 && (https == null || https.port() != 0);
+        if (!listenLast) server.startJetty(plan);
+        expressEnvironment.putAll(WorkerRuntime.expressEnvironment(config,
+                listenLast ? config.port() : server.port(),
+                listenLast ? (https == null ? null : https.port()) : server.httpsPort(),
+                isRoot() && config.workerProcess().user() != null ? config.workerProcess().user()
+                        : System.getProperty("user.name"),
+                isRoot() && config.workerProcess().group() != null ? config.workerProcess().group()
+                        : ownGroup(config.serverRoot())));
+        if (!listenLast) printBanner(config, plan, server, errorLog);
         for (Group g : groups) g.supervisor().start();
         for (Supervisor service : services) service.start();
         try {
             for (Group g : groups) g.supervisor().ready().join();
-        } catch (CompletionException e) {
+            if (listenLast) {
+                server.startJetty(plan);
+                printBanner(config, plan, server, errorLog);
+            }
+        } catch (CompletionException | ConfigException | IOException e) {
             server.stop();
             if (e.getCause() instanceof WorkerBootException boot) throw boot;
             throw e;
@@ -379,9 +411,12 @@ public final class Server {
                 new io.jwsgi.auth.DigestNonces());
         Handler wsgi;
         Map<String, io.jwsgi.ops.RequestMetrics> perGroup = new LinkedHashMap<>();
-        WsgiHandler express = plan != null && !plan.express() ? null : new WsgiHandler(groups.getFirst().dispatcher(),
+        // start-server's application, with --map-head-to-get, --error-override and --error-document around it.
+        Handler express = plan != null && !plan.express() ? null : io.jwsgi.frontend.express.ExpressRequests.around(
+                config.express(), config.content(), VirtualThreads.getExecutor(pool),
+                new WsgiHandler(groups.getFirst().dispatcher(),
                 new WsgiHandler.Settings(config.mountPoint(), config.headerBufferSize(), config.limitRequestBody(),
-                        extra, config.socketTimeout(), config.keepAliveTimeout()), VirtualThreads.getExecutor(pool));
+                        extra, config.socketTimeout(), config.keepAliveTimeout()), VirtualThreads.getExecutor(pool)));
         if (plan == null) {
             wsgi = express;
         } else {
@@ -569,6 +604,23 @@ public final class Server {
         String host = config.serverNames().enabled() ? config.serverNames().serverName()
                 : config.host() == null || config.host().isEmpty() || config.host().equals("0.0.0.0") ? "localhost" : config.host();
         return "http://" + host + ":" + port() + "/";
+    }
+
+    /** The HTTPS listener's bound port, or null without --https-port. */
+    public Integer httpsPort() {
+        for (Connector c : jetty.getConnectors()) {
+            if (Listeners.HTTPS.equals(c.getName()) && c instanceof ServerConnector https) return https.getLocalPort();
+        }
+        return null;
+    }
+
+    /** The server's primary group: the group of the server root it just created. */
+    private static String ownGroup(Path serverRoot) {
+        try {
+            return Files.readAttributes(serverRoot, java.nio.file.attribute.PosixFileAttributes.class).group().getName();
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** The HTTPS listener's URL, or null without --https-port. */

@@ -113,6 +113,7 @@ public final class Main {
         Environment env = environment.get();
         ServerConfig config = ServerConfig.parse(args, env);
         if (config.operations().setupOnly()) {
+            warnIgnored(config);
             ServerSetup.write(config, args, env, out);
             return ExitCode.OK.code();
         }
@@ -125,6 +126,7 @@ public final class Main {
         }
         Environment env = environment.get();
         ServerConfig config = ServerConfig.parse(args, env);
+        warnIgnored(config);
         ServerSetup.write(config, args, env, out);
         return ExitCode.OK.code();
     }
@@ -136,6 +138,11 @@ public final class Main {
             err.println("jwsgi: aot-training failed: " + e);
             return ExitCode.INTERNAL_ERROR.code();
         }
+    }
+
+    /** The Apache-only options given, one warning line each (a started server logs them in its error log). */
+    private void warnIgnored(ServerConfig config) {
+        for (String line : config.express().ignored()) err.println("jwsgi: warning: " + line);
     }
 
     /** apachectl configtest: the options resolve (script, interpreter, directories, socket path all checked). */

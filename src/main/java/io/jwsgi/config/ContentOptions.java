@@ -2,6 +2,8 @@ package io.jwsgi.config;
 
 import static io.jwsgi.config.StartServerSettings.COMPRESS_RESPONSES;
 import static io.jwsgi.config.StartServerSettings.DIRECTORY_INDEX;
+import static io.jwsgi.config.StartServerSettings.DIRECTORY_LISTING;
+import static io.jwsgi.config.StartServerSettings.MIME_TYPES;
 import static io.jwsgi.config.StartServerSettings.DOCUMENT_ROOT;
 import static io.jwsgi.config.StartServerSettings.ENABLE_SENDFILE;
 import static io.jwsgi.config.StartServerSettings.URL_ALIAS;
@@ -26,13 +28,18 @@ import java.util.Set;
  * @param urlAliases       longest URL first, as mod_wsgi-express sorts them
  * @param enableSendfile   static file bodies go out from memory-mapped pages, never copied through buffers
  * @param compressResponses gzip or brotli for compressible responses, when the client accepts it
+ * @param directoryListing  {@code --directory-listing}: a directory without its index file is listed, not a 403
+ * @param types             {@code --mime-types}: file extension (with its dot, lower case) to content type, over
+ *                          the built-in table
  */
 public record ContentOptions(
         Path documentRoot,
         String directoryIndex,
         List<UrlAlias> urlAliases,
         boolean enableSendfile,
-        boolean compressResponses) {
+        boolean compressResponses,
+        boolean directoryListing,
+        Map<String, String> types) {
 
     /**
      * One {@code --url-alias URL PATH}: requests for {@code url} (and, for a directory, everything under it) are
@@ -47,11 +54,12 @@ public record ContentOptions(
 
     public ContentOptions {
         urlAliases = List.copyOf(urlAliases);
+        types = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(types));
     }
 
     /** Nothing static, no compression: the app is the whole site. */
     public static ContentOptions none() {
-        return new ContentOptions(null, null, List.of(), false, false);
+        return new ContentOptions(null, null, List.of(), false, false, false, Map.of());
     }
 
     /** Whether any static file is served at all (a document root or an alias). */
@@ -70,8 +78,38 @@ public record ContentOptions(
             }
             requireReadable(documentRoot, DOCUMENT_ROOT);
         }
+        Path typesFile = args.value(MIME_TYPES) == null ? null : cwd.resolve(args.value(MIME_TYPES)).normalize();
         return new ContentOptions(documentRoot, args.value(DIRECTORY_INDEX), urlAliases(args, cwd),
-                args.isGiven(ENABLE_SENDFILE), args.isGiven(COMPRESS_RESPONSES));
+                args.isGiven(ENABLE_SENDFILE), args.isGiven(COMPRESS_RESPONSES), args.isGiven(DIRECTORY_LISTING),
+                typesFile == null ? Map.of() : mimeTypes(typesFile));
+    }
+
+    /**
+     * A mime.types file, as Apache's TypesConfig reads it: per line a content type and the extensions that have it,
+     * '#' comments and blank lines skipped. A later line wins for an extension.
+     */
+    static Map<String, String> mimeTypes(Path file) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException(MIME_TYPES.flag() + ": cannot read " + file + ": " + e.getMessage());
+        }
+        Map<String, String> types = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#")) continue;
+            String[] words = line.split("\\s+");
+            if (!words[0].matches("[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+")) {
+                throw new ConfigException(MIME_TYPES.flag() + ": " + file + ":" + (i + 1) + ": '" + words[0]
+                        + "' is not a content type (type/subtype)");
+            }
+            for (int w = 1; w < words.length; w++) {
+                String ext = words[w].startsWith(".") ? words[w].substring(1) : words[w];
+                types.put("." + ext.toLowerCase(java.util.Locale.ROOT), words[0]);
+            }
+        }
+        return types;
     }
 
     private static List<UrlAlias> urlAliases(Arguments args, Path cwd) {

@@ -27,6 +27,15 @@ public record Lifecycle(
         return evictionTimeout.isZero() ? gracefulTimeout : evictionTimeout;
     }
 
+    /**
+     * Debug mode: nothing recycles or times out (a process sitting in pdb must stay), but graceful restarts and
+     * stopping still wait as configured.
+     */
+    public Lifecycle forDebugging() {
+        return new Lifecycle(0, 0, Duration.ZERO, Duration.ZERO, gracefulTimeout, evictionTimeout, shutdownTimeout,
+                Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, 0);
+    }
+
     /** Nothing recycles or times out; stopping waits {@code shutdownTimeout}. For tests and the welcome page. */
     public static Lifecycle none(Duration shutdownTimeout) {
         return new Lifecycle(0, 0, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, shutdownTimeout,

@@ -10,6 +10,7 @@ import static io.jwsgi.config.StartServerSettings.REUSE_PORT;
 import static io.jwsgi.config.StartServerSettings.SERVER_STATUS;
 import static io.jwsgi.config.StartServerSettings.SETUP_ONLY;
 import static io.jwsgi.config.StartServerSettings.SOCKET_PATH;
+import static io.jwsgi.config.StartServerSettings.SOCKET_PREFIX;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -32,9 +33,11 @@ final class OperationsResolver {
                     + "child); it cannot be given to the jar directly");
         }
         Path cwd = environment.cwd();
-        Path socketDirectory = args.isGiven(SOCKET_PATH) ? cwd.resolve(args.value(SOCKET_PATH)).normalize()
+        // --socket-prefix DIR is mod_wsgi-express's later name for the same directory; --socket-path wins.
+        Path givenSockets = args.isGiven(SOCKET_PATH) ? args.value(SOCKET_PATH) : args.value(SOCKET_PREFIX);
+        Path socketDirectory = givenSockets != null ? cwd.resolve(givenSockets).normalize()
                 : serverRoot.resolve("sockets");
-        checkSocketPath(socketDirectory, args.isGiven(SOCKET_PATH));
+        checkSocketPath(socketDirectory, givenSockets != null);
         Path pidFile = args.isGiven(PID_FILE) ? cwd.resolve(args.value(PID_FILE)).normalize()
                 : serverRoot.resolve("jwsgi.pid");
         String metrics = args.isGiven(ENABLE_METRICS) ? args.value(METRICS_PATH) : null;

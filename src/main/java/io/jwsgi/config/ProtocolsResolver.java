@@ -4,6 +4,7 @@ import static io.jwsgi.config.StartServerSettings.HSTS_POLICY;
 import static io.jwsgi.config.StartServerSettings.HTTP2;
 import static io.jwsgi.config.StartServerSettings.HTTPS_ONLY;
 import static io.jwsgi.config.StartServerSettings.HTTPS_PORT;
+import static io.jwsgi.config.StartServerSettings.SSL_PORT;
 import static io.jwsgi.config.StartServerSettings.SSL_CA_CERTIFICATE_FILE;
 import static io.jwsgi.config.StartServerSettings.SSL_CERTIFICATE;
 import static io.jwsgi.config.StartServerSettings.SSL_CERTIFICATE_CHAIN_FILE;
@@ -31,7 +32,9 @@ final class ProtocolsResolver {
 
     static Protocols resolve(Arguments args, Path cwd) {
         boolean http2 = args.isGiven(HTTP2);
-        if (!args.isGiven(HTTPS_PORT)) {
+        // --ssl-port is mod_wsgi-express's older spelling; --https-port wins when both are given.
+        Setting<Integer> portSetting = args.isGiven(HTTPS_PORT) || !args.isGiven(SSL_PORT) ? HTTPS_PORT : SSL_PORT;
+        if (!args.isGiven(portSetting)) {
             for (Setting<?> setting : NEED_HTTPS_PORT) {
                 if (args.isGiven(setting)) {
                     throw new ConfigException(setting.flag() + ": needs --https-port (there is no HTTPS listener)");
@@ -46,11 +49,11 @@ final class ProtocolsResolver {
         if (certificate == null && stem != null) certificate = Path.of(stem + ".crt");
         if (key == null && stem != null) key = Path.of(stem + ".key");
         if (certificate == null) {
-            throw new ConfigException(HTTPS_PORT.flag() + ": needs a certificate: give " + SSL_CERTIFICATE_FILE.flag()
+            throw new ConfigException(portSetting.flag() + ": needs a certificate: give " + SSL_CERTIFICATE_FILE.flag()
                     + " and " + SSL_CERTIFICATE_KEY_FILE.flag() + " (or " + SSL_CERTIFICATE.flag() + ")");
         }
         if (key == null) {
-            throw new ConfigException(HTTPS_PORT.flag() + ": needs the certificate's private key: give "
+            throw new ConfigException(portSetting.flag() + ": needs the certificate's private key: give "
                     + SSL_CERTIFICATE_KEY_FILE.flag());
         }
         boolean httpsOnly = args.isGiven(HTTPS_ONLY);
@@ -68,7 +71,7 @@ final class ProtocolsResolver {
                     + " (the CAs client certificates are checked against)");
         }
         return new Protocols(http2, new Protocols.Https(
-                args.value(HTTPS_PORT),
+                args.value(portSetting),
                 file(certificate, stem != null && !args.isGiven(SSL_CERTIFICATE_FILE) ? SSL_CERTIFICATE
                         : SSL_CERTIFICATE_FILE, cwd),
                 file(key, stem != null && !args.isGiven(SSL_CERTIFICATE_KEY_FILE) ? SSL_CERTIFICATE

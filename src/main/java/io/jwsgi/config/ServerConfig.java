@@ -46,6 +46,9 @@ import java.util.Map;
  * @param serverNames      --server-name's name-based virtual host (docs/virtual-hosts.md)
  * @param includeFiles     --include-file: absolute paths of configuration files whose directives add to the site
  * @param authHooks        --host-access-script, --auth-user-script and their options (docs/auth-hooks.md)
+ * @param express          mod_wsgi-express's options around the application and its interpreter
+ * @param debugging        debug mode and the debugging tools (docs/debugging.md); already applied to processes,
+ *                         threads, timeouts, lifecycle and reloading
  * @param version          jwsgi's version
  */
 public record ServerConfig(
@@ -102,6 +105,8 @@ public record ServerConfig(
         ServerNames serverNames,
         List<Path> includeFiles,
         AuthHooks authHooks,
+        ExpressOptions express,
+        Debugging debugging,
         String version) {
 
     /** What {@code --header-buffer-size 0} stands for: mod_wsgi's stack buffer size. */

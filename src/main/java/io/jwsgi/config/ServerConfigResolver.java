@@ -4,6 +4,7 @@ import static io.jwsgi.config.StartServerSettings.*;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -30,6 +31,7 @@ final class ServerConfigResolver {
         String hostName = host == null ? "localhost" : host;
         int processes = args.value(PROCESSES);
         int threads = args.value(THREADS);
+        boolean multiprocess = args.isGiven(PROCESSES);
 
         ApplicationType type = args.value(APPLICATION_TYPE);
         String entryPoint = entryPointWord(args);
@@ -61,12 +63,30 @@ final class ServerConfigResolver {
             processGroup = hostName + ":" + port;
         }
         int headerBufferSize = args.value(HEADER_BUFFER_SIZE);
+        Debugging debugging = Debugging.resolve(args, serverRoot, environment);
+        Lifecycle lifecycle = lifecycle(args);
+        WorkerProcessOptions workerProcess = workerProcess(args, processGroup, environment);
+        Duration queueTimeout = args.value(QUEUE_TIMEOUT);
+        Duration connectTimeout = args.value(CONNECT_TIMEOUT);
+        Duration socketTimeout = args.value(SOCKET_TIMEOUT);
+        if (debugging.debugMode()) {
+            // mod_wsgi-express's debug mode is httpd -X: one process, one thread, the terminal, and nothing that
+            // could kill or replace the process while a developer sits in pdb.
+            processes = 1;
+            threads = 1;
+            multiprocess = false;
+            lifecycle = lifecycle.forDebugging();
+            workerProcess = workerProcess.withoutReloadOnChanges();
+            queueTimeout = Duration.ZERO;
+            connectTimeout = Duration.ZERO;
+            socketTimeout = Duration.ZERO;
+        }
 
         return new ServerConfig(
                 host,
                 port,
                 processes,
-                args.isGiven(PROCESSES),
+                multiprocess,
                 threads,
                 type,
                 entryPoint,
@@ -89,9 +109,9 @@ final class ServerConfigResolver {
                 args.value(APPLICATION_GROUP),
                 mountPoint(args.value(MOUNT_POINT)),
                 args.value(DAEMON_BACKLOG),
-                args.value(QUEUE_TIMEOUT),
-                args.value(CONNECT_TIMEOUT),
-                args.value(SOCKET_TIMEOUT),
+                queueTimeout,
+                connectTimeout,
+                socketTimeout,
                 args.value(SHUTDOWN_TIMEOUT),
                 headerBufferSize == 0 ? ServerConfig.DEFAULT_HEADER_BUFFER_SIZE : headerBufferSize,
                 args.value(LIMIT_REQUEST_BODY),
@@ -101,9 +121,9 @@ final class ServerConfigResolver {
                 args.value(SERVER_BACKLOG),
                 maxClients(args, processes, threads),
                 args.value(RESPONSE_BUFFER_SIZE),
-                lifecycle(args),
-                workerProcess(args, processGroup, environment),
-                serviceScripts(args, cwd),
+                lifecycle,
+                workerProcess,
+                serviceScripts(args, cwd, logDirectory == null ? serverRoot : logDirectory),
                 ProxyOptions.resolve(args),
                 ProtocolsResolver.resolve(args, cwd),
                 ContentOptions.resolve(args, cwd),
@@ -116,6 +136,8 @@ final class ServerConfigResolver {
                 ServerNames.resolve(args),
                 includeFiles(args, cwd),
                 AuthHooks.resolve(args, cwd),
+                ExpressOptionsResolver.resolve(args, serverRoot, cwd),
+                debugging,
                 Version.current());
     }
 
@@ -163,8 +185,6 @@ final class ServerConfigResolver {
         }
         String user = args.value(USER);
         String group = args.value(GROUP);
-        String serviceUser = args.value(SERVICE_USER);
-        String serviceGroup = args.value(SERVICE_GROUP);
         String processName = args.value(PROCESS_NAME);
         List<String> supplementary = args.value(SUPPLEMENTARY_GROUPS);
         return new WorkerProcessOptions(
@@ -180,9 +200,7 @@ final class ServerConfigResolver {
                 args.value(PYTHON_HASH_SEED),
                 args.isGiven(DONT_WRITE_BYTECODE),
                 processName == null ? "(wsgi:" + processGroup + ")" : processName,
-                args.isGiven(RELOAD_ON_CHANGES),
-                serviceUser == null ? user : serviceUser,
-                serviceGroup == null ? group : serviceGroup);
+                args.isGiven(RELOAD_ON_CHANGES));
     }
 
     /** The locale the server inherited is C, POSIX or unset (LC_ALL wins over LC_CTYPE, which wins over LANG). */
@@ -193,7 +211,10 @@ final class ServerConfigResolver {
         return effective == null || effective.equals("C") || effective.equals("POSIX");
     }
 
-    private static List<ServiceScript> serviceScripts(Arguments args, Path cwd) {
+    private static List<ServiceScript> serviceScripts(Arguments args, Path cwd, Path logDirectory) {
+        Map<String, String> users = perService(args, SERVICE_USER);
+        Map<String, String> groups = perService(args, SERVICE_GROUP);
+        Map<String, String> logs = perService(args, SERVICE_LOG_FILE);
         List<ServiceScript> scripts = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (Map.Entry<String, String> pair : args.values(SERVICE_SCRIPT)) {
@@ -210,9 +231,26 @@ final class ServerConfigResolver {
                 throw new ConfigException(SERVICE_SCRIPT.flag() + ": script of service '" + name
                         + "' not found: " + script);
             }
-            scripts.add(new ServiceScript(name, script));
+            String log = logs.get(name);
+            scripts.add(new ServiceScript(name, script, users.getOrDefault(name, args.value(USER)),
+                    groups.getOrDefault(name, args.value(GROUP)),
+                    log == null ? null : logDirectory.resolve(log).normalize()));
+        }
+        for (Setting<Map.Entry<String, String>> s : List.of(SERVICE_USER, SERVICE_GROUP, SERVICE_LOG_FILE)) {
+            for (Map.Entry<String, String> pair : args.values(s)) {
+                if (!names.contains(pair.getKey())) {
+                    throw new ConfigException(s.flag() + ": no --service-script named '" + pair.getKey() + "'");
+                }
+            }
         }
         return scripts;
+    }
+
+    /** {@code --service-user NAME USER} and its kind: service name to value, a repeated name keeping its last. */
+    private static Map<String, String> perService(Arguments args, Setting<Map.Entry<String, String>> setting) {
+        Map<String, String> byName = new LinkedHashMap<>();
+        for (Map.Entry<String, String> pair : args.values(setting)) byName.put(pair.getKey(), pair.getValue());
+        return byName;
     }
 
     /** {@code --entry-point} wins over the positional SCRIPT, as in mod_wsgi-express. */

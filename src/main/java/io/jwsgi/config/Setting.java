@@ -45,7 +45,9 @@ public record Setting<T>(
         LOGGING("Logging"),
         TRUST("Behind a proxy"),
         AUTH("Access and authentication hooks"),
-        OPERATIONS("Status, metrics and control");
+        OPERATIONS("Status, metrics and control"),
+        DEBUGGING("Debugging"),
+        IGNORED("mod_wsgi-express options jwsgi has no counterpart for: ignored with a warning, or refused");
 
         private final String title;
 

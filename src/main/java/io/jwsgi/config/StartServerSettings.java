@@ -4,7 +4,9 @@ import static io.jwsgi.config.Setting.Section.APPLICATION;
 import static io.jwsgi.config.Setting.Section.AUTH;
 import static io.jwsgi.config.Setting.Section.CONTENT;
 import static io.jwsgi.config.Setting.Section.DAEMON;
+import static io.jwsgi.config.Setting.Section.DEBUGGING;
 import static io.jwsgi.config.Setting.Section.HTTPS;
+import static io.jwsgi.config.Setting.Section.IGNORED;
 import static io.jwsgi.config.Setting.Section.LOGGING;
 import static io.jwsgi.config.Setting.Section.PROXY;
 import static io.jwsgi.config.Setting.Section.OPERATIONS;
@@ -453,14 +455,24 @@ public final class StartServerSettings {
                     + "threads: restarted when it exits, stopped with SIGTERM (SystemExit in the script) when the "
                     + "server stops.");
 
-    public static final Setting<String> SERVICE_USER = Setting.of(DAEMON, "service-user", "NAME", ValueType.text())
+    public static final Setting<Map.Entry<String, String>> SERVICE_USER = Setting.of(DAEMON, "service-user",
+                    "NAME USER", ValueType.pair())
+            .asRepeatable()
             .withComputedDefault("--user")
-            .withHelp("User the service script processes run as; only when started as root.");
+            .withHelp("User the --service-script NAME process runs as; only when started as root.");
 
-    public static final Setting<String> SERVICE_GROUP = Setting.of(DAEMON, "service-group", "NAME",
-                    ValueType.text())
+    public static final Setting<Map.Entry<String, String>> SERVICE_GROUP = Setting.of(DAEMON, "service-group",
+                    "NAME GROUP", ValueType.pair())
+            .asRepeatable()
             .withComputedDefault("--group")
-            .withHelp("Group the service script processes run as; only when started as root.");
+            .withHelp("Group the --service-script NAME process runs as; only when started as root.");
+
+    public static final Setting<Map.Entry<String, String>> SERVICE_LOG_FILE = Setting.of(DAEMON, "service-log-file",
+                    "NAME FILE", ValueType.pair())
+            .asRepeatable()
+            .withComputedDefault("the error log")
+            .withHelp("Append the output of the --service-script NAME process to FILE (relative to the log "
+                    + "directory) instead of the error log.");
 
     public static final Setting<Duration> SHUTDOWN_TIMEOUT = Setting.of(DAEMON, "shutdown-timeout", "SECONDS",
                     ValueType.seconds())
@@ -731,8 +743,290 @@ public final class StartServerSettings {
                     + "SIGUSR1 to it and ignores SIGWINCH, so Ctrl-C reaches only the server, which then stops its "
                     + "workers in order. Handled by the launcher; refused when the jar is run directly.");
 
-    /** Every option, in the order help and docs list them. */
-    public static final List<Setting<?>> ALL = List.of(
+    // mod_wsgi-express options (issue 13 part 3): first those that act here, then the Apache-only ones, accepted
+    // with one warning line each (ExpressOptions.ignored); every option of mod_wsgi-express is in the catalogue.
+
+    public static final Setting<Boolean> CHUNKED_REQUEST = Setting.flag(APPLICATION, "chunked-request")
+            .withHelp("Accept request bodies sent with Transfer-Encoding: chunked (WSGIChunkedRequest On). start-server "
+                    + "always does (wsgi.input ends where the body ends); mod_wsgi-express answers 411 without this "
+                    + "option. A configuration file's mounts follow WSGIChunkedRequest.");
+
+    public static final Setting<String> MAP_HEAD_TO_GET = Setting.of(APPLICATION, "map-head-to-get", "Off|On|Auto",
+                    ValueType.text().check(v -> v.equalsIgnoreCase("off") || v.equalsIgnoreCase("on")
+                            || v.equalsIgnoreCase("auto"), v -> "'" + v + "' is not Off, On or Auto"))
+            .withDefault("Auto")
+            .withHelp("WSGIMapHEADToGET: with On, the application sees a HEAD request as GET (REQUEST_METHOD) and the "
+                    + "front end drops the body, for applications that answer HEAD wrongly. Auto (mod_wsgi: map only "
+                    + "when an Apache output filter needs the body) and Off pass HEAD through: jwsgi has no such "
+                    + "filters.");
+
+    public static final Setting<Map.Entry<String, String>> ERROR_DOCUMENT = Setting.of(APPLICATION, "error-document",
+                    "STATUS DOCUMENT", ValueType.pair())
+            .asRepeatable()
+            .withHelp("Apache's ErrorDocument for the front end's own errors with STATUS (400-599: no free worker "
+                    + "thread, a timeout, a lost worker, and with --error-override the application's): a message "
+                    + "(text with a space), a URL path of a file under --document-root or a --url-alias (served with "
+                    + "the status), or an http(s) URL (302 to it).");
+
+    public static final Setting<Boolean> ERROR_OVERRIDE = Setting.flag(APPLICATION, "error-override")
+            .withHelp("WSGIErrorOverride On: an error response of the application (status 400 and above) is replaced "
+                    + "by the front end's page for that status (its --error-document, else the standard page); the "
+                    + "status is kept.");
+
+    public static final Setting<Boolean> DISABLE_RELOADING = Setting.flag(DAEMON, "disable-reloading")
+            .withHelp("WSGIScriptReloading Off: touching the WSGI script no longer recycles the worker processes.");
+
+    public static final Setting<Boolean> DIRECTORY_LISTING = Setting.flag(CONTENT, "directory-listing")
+            .withHelp("Options +Indexes: a directory of --document-root or of a --url-alias without its "
+                    + "--directory-index file is answered with a listing of its files instead of 403. With "
+                    + "--document-root, directories are then served rather than passed to the application.");
+
+    public static final Setting<Path> MIME_TYPES = Setting.of(CONTENT, "mime-types", "FILE", ValueType.path())
+            .withHelp("A mime.types file (lines 'type ext ...', as Apache's TypesConfig and /etc/mime.types): its "
+                    + "types win over the built-in table for static files.");
+
+    public static final Setting<Integer> SSL_PORT = Setting.of(HTTPS, "ssl-port", "N", ValueType.port())
+            .withHelp("Same as --https-port (mod_wsgi-express's older name, kept for old command lines).");
+
+    public static final Setting<Path> SOCKET_PREFIX = Setting.of(OPERATIONS, "socket-prefix", "DIR",
+                    ValueType.path())
+            .withHelp("Same as --socket-path: the directory of the worker processes' UNIX sockets "
+                    + "(mod_wsgi-express's WSGISocketPrefix DIR/wsgi).");
+
+    public static final Setting<Path> PYTHON_EGGS = Setting.of(PYTHON, "python-eggs", "DIR", ValueType.path())
+            .withHelp("Egg cache directory of the workers: PYTHON_EGG_CACHE, as WSGIPythonEggs sets it (read by "
+                    + "pkg_resources for zipped eggs).");
+
+    public static final Setting<String> PYTHON_WARNINGS = Setting.of(PYTHON, "python-warnings", "SPEC",
+                    ValueType.text())
+            .asRepeatable()
+            .withHelp("A warnings filter for the workers, as python -W takes it (ignore::DeprecationWarning); "
+                    + "several are joined into PYTHONWARNINGS, as WSGIPythonWarnings does.");
+
+    public static final Setting<Duration> SWITCH_INTERVAL = Setting.of(PYTHON, "switch-interval", "SECONDS",
+                    ValueType.seconds().check(d -> !d.isZero(), d -> "must be above 0"))
+            .withComputedDefault("Python's own, 0.005")
+            .withHelp("sys.setswitchinterval() in the workers before the application loads: how often a thread "
+                    + "holding the GIL is asked to let another run (WSGISwitchInterval).");
+
+    public static final Setting<Boolean> ORPHAN_INTERPRETER = Setting.flag(PYTHON, "orphan-interpreter")
+            .withHelp("WSGIDestroyInterpreter Off: a stopping worker publishes process_stopping "
+                    + "(mod_wsgi.subscribe_shutdown) and exits without shutting Python down, so its atexit handlers "
+                    + "do not run (without this option they do; the interpreter is never finalised either way).");
+
+    public static final Setting<Path> ENVVARS_SCRIPT = Setting.of(PYTHON, "envvars-script", "FILE",
+                    ValueType.path())
+            .withComputedDefault("<server-root>/envvars when that file exists")
+            .withHelp("A POSIX shell script sourced (/bin/sh) at start-up, as apachectl sources envvars: the "
+                    + "variables it exports or changes reach the worker processes' environment.");
+
+    public static final Setting<Boolean> SERVER_METRICS = Setting.flag(OPERATIONS, "server-metrics")
+            .withHelp("WSGIServerMetrics On: mod_wsgi.server_metrics() returns the worker process's scoreboard "
+                    + "(its threads, their request counts and current requests) instead of None.");
+
+    public static final Setting<Duration> SLOW_REQUESTS = Setting.of(OPERATIONS, "slow-requests", "SECONDS",
+                    ValueType.seconds().check(d -> !d.isZero(), d -> "must be above 0"))
+            .withHelp("Write a 'slow request' line (method, path, seconds, status) to the error log for every request "
+                    + "whose application call took longer (mod_wsgi 6's WSGISlowRequests reports them to its "
+                    + "telemetry service).");
+
+    // Accepted and ignored, with one warning line each saying what jwsgi does instead: mod_wsgi-express options
+    // for Apache itself, or for mechanisms jwsgi replaces. The help is the warning.
+
+    private static final ValueType<String> FRACTION = ValueType.text().check(
+            v -> v.matches("(0(\\.\\d+)?|1(\\.0*)?|\\.\\d+)"), v -> "'" + v + "' is not a fraction from 0 to 1");
+
+    public static final Setting<String> INITIAL_WORKERS = ignored(Setting.of(IGNORED, "initial-workers", "FRACTION",
+            FRACTION), "Apache's StartServers: the front end has no child processes to pre-start; requests run on "
+            + "virtual threads, up to --max-clients at once.");
+
+    public static final Setting<String> MINIMUM_SPARE_WORKERS = ignored(Setting.of(IGNORED, "minimum-spare-workers",
+            "FRACTION", FRACTION), "Apache's MinSpareThreads: the front end keeps no spare threads (virtual "
+            + "threads, one per request).");
+
+    public static final Setting<String> MAXIMUM_SPARE_WORKERS = ignored(Setting.of(IGNORED, "maximum-spare-workers",
+            "FRACTION", FRACTION), "Apache's MaxSpareThreads: the front end keeps no spare threads (virtual "
+            + "threads, one per request).");
+
+    public static final Setting<String> SERVER_MPM = ignored(Setting.of(IGNORED, "server-mpm", "NAME",
+                    ValueType.text()).asRepeatable(),
+            "Apache's MPM: the front end is Jetty, one process with virtual threads.");
+
+    public static final Setting<Path> HTTPD_EXECUTABLE = ignored(Setting.of(IGNORED, "httpd-executable", "FILE",
+            ValueType.path()), "the Apache binary; jwsgi is the server.");
+
+    public static final Setting<Path> MODULES_DIRECTORY = ignored(Setting.of(IGNORED, "modules-directory", "DIR",
+            ValueType.path()), "Apache's modules: jwsgi loads none.");
+
+    public static final Setting<Path> SHELL_EXECUTABLE = ignored(Setting.of(IGNORED, "shell-executable", "FILE",
+            ValueType.path()), "the shell of Apache's apachectl; setup-server's control script runs under /bin/sh.");
+
+    public static final Setting<Path> ROTATELOGS_EXECUTABLE = ignored(Setting.of(IGNORED, "rotatelogs-executable",
+            "FILE", ValueType.path()), "Apache's rotatelogs: --rotate-logs rotates inside the server.");
+
+    public static final Setting<Boolean> EMBEDDED_MODE = ignored(Setting.flag(IGNORED, "embedded-mode"),
+            "Python in the Apache children: start-server runs the application in its worker processes "
+            + "(--processes, --threads), as in daemon mode.");
+
+    public static final Setting<Boolean> ENABLE_DOCS = ignored(Setting.flag(IGNORED, "enable-docs"),
+            "mod_wsgi's bundled documentation at /__wsgi__/docs: not shipped; jwsgi's docs/ directory has its own.");
+
+    public static final Setting<Boolean> FREE_THREADING = ignored(Setting.flag(IGNORED, "free-threading"),
+            "WSGIFreeThreading: the workers run the interpreter --python names as it is; give a free-threaded "
+            + "build (python3.13t) to run without the GIL.");
+
+    public static final Setting<Boolean> WITH_PHP5 = ignored(Setting.flag(IGNORED, "with-php5"),
+            "PHP 5 through mod_php: jwsgi runs no PHP.");
+
+    public static final Setting<Boolean> VERBOSE_DEBUGGING = ignored(Setting.flag(IGNORED, "verbose-debugging"),
+            "WSGIVerboseDebugging, a no-op in mod_wsgi 6 too: use --log-level debug.");
+
+    public static final Setting<Integer> SEND_BUFFER_SIZE = ignored(Setting.of(IGNORED, "send-buffer-size", "BYTES",
+            ValueType.wholeNumber(0)), "the daemon socket's send buffer; jwsgi sizes its channel buffers itself "
+            + "(docs/performance.md).");
+
+    public static final Setting<Integer> RECEIVE_BUFFER_SIZE = ignored(Setting.of(IGNORED, "receive-buffer-size",
+            "BYTES", ValueType.wholeNumber(0)), "the daemon socket's receive buffer; jwsgi sizes its channel "
+            + "buffers itself (docs/performance.md).");
+
+    public static final Setting<Duration> RESPONSE_SOCKET_TIMEOUT = ignored(Setting.of(IGNORED,
+            "response-socket-timeout", "SECONDS", ValueType.seconds()),
+            "the daemon's timeout writing to Apache; a worker's writes are bounded by --socket-timeout.");
+
+    public static final Setting<Integer> RESPONSE_FLUSH_DELAY = ignored(Setting.of(IGNORED, "response-flush-delay",
+            "MS", ValueType.wholeNumber(0)), "mod_wsgi 6's write coalescing delay: the worker coalesces small "
+            + "writes and the front end flushes what arrives at once.");
+
+    public static final Setting<String> ERROR_LOG_FORMAT = ignored(Setting.of(IGNORED, "error-log-format", "FORMAT",
+            ValueType.text()), "Apache's ErrorLogFormat: error log lines are jwsgi's 'event key=value' lines "
+            + "(docs/logging.md).");
+
+    public static final Setting<String> IGNORE_ACTIVITY = ignored(Setting.of(IGNORED, "ignore-activity", "URL",
+                    ValueType.text()).asRepeatable(),
+            "WSGIIgnoreActivity: every request counts as activity for --inactivity-timeout (as in a configuration "
+            + "file).");
+
+    public static final Setting<String> TELEMETRY_SERVICE = ignored(Setting.of(IGNORED, "telemetry-service", "URL",
+            ValueType.text()), "mod_wsgi 6's telemetry service: use --enable-metrics (Prometheus) and "
+            + "--server-status.");
+
+    public static final Setting<Duration> TELEMETRY_INTERVAL = ignored(Setting.of(IGNORED, "telemetry-interval",
+            "SECONDS", ValueType.seconds()), "mod_wsgi 6's telemetry service: use --enable-metrics (Prometheus), "
+            + "which is read when scraped.");
+
+    public static final Setting<String> TELEMETRY_OPTIONS = ignored(Setting.of(IGNORED, "telemetry-options", "ARGS",
+                    ValueType.text()).asRepeatable(),
+            "mod_wsgi 6's telemetry service: use --enable-metrics (Prometheus).");
+
+    public static final Setting<Boolean> ENABLE_TELEMETRY = ignored(Setting.flag(IGNORED, "enable-telemetry"),
+            "mod_wsgi 6's telemetry ingester and UI: use --enable-metrics (Prometheus) and --server-status.");
+
+    public static final Setting<Integer> TELEMETRY_UI_PORT = ignored(Setting.of(IGNORED, "telemetry-ui-port", "N",
+            ValueType.port()), "mod_wsgi 6's telemetry UI: use --server-status.");
+
+    // Accepted by the parser but refused when given: each would change what is served in a way jwsgi cannot do,
+    // and silently not doing it could expose files (a .cgi's source, what .htaccess denies).
+
+    public static final Setting<Boolean> WITH_CGI = refused(Setting.flag(IGNORED, "with-cgi"),
+            "CGI scripts are not run by jwsgi; without this refusal the document root would serve their source.");
+
+    public static final Setting<Map.Entry<String, String>> ADD_HANDLER = refused(Setting.of(IGNORED, "add-handler",
+                    "EXT SCRIPT", ValueType.pair()).asRepeatable(),
+            "not supported by start-server yet: in a configuration file (--include-file or serve), AddHandler "
+            + "wsgi-script .EXT with Options ExecCGI does it (docs/configuration.md).");
+
+    public static final Setting<String> ALLOW_OVERRIDE = refused(Setting.of(IGNORED, "allow-override", "TYPE",
+                    ValueType.text()).asRepeatable(),
+            ".htaccess files are not read; only None is accepted (mod_wsgi-express's default).");
+
+    public static final Setting<Path> REWRITE_RULES = refused(Setting.of(IGNORED, "rewrite-rules", "FILE",
+            ValueType.path()), "mod_rewrite rules are not applied; only a file without directives (mod_wsgi-express "
+            + "writes an empty one) is accepted.");
+
+    /** The Apache-only options: accepted, ignored with a warning line (the help). */
+    public static final List<Setting<?>> IGNORED_OPTIONS = List.of(INITIAL_WORKERS, MINIMUM_SPARE_WORKERS,
+            MAXIMUM_SPARE_WORKERS, SERVER_MPM, HTTPD_EXECUTABLE, MODULES_DIRECTORY, SHELL_EXECUTABLE,
+            ROTATELOGS_EXECUTABLE, EMBEDDED_MODE, ENABLE_DOCS, FREE_THREADING, WITH_PHP5, VERBOSE_DEBUGGING,
+            SEND_BUFFER_SIZE, RECEIVE_BUFFER_SIZE, RESPONSE_SOCKET_TIMEOUT, RESPONSE_FLUSH_DELAY, ERROR_LOG_FORMAT,
+            IGNORE_ACTIVITY, TELEMETRY_SERVICE, TELEMETRY_INTERVAL, TELEMETRY_OPTIONS, ENABLE_TELEMETRY,
+            TELEMETRY_UI_PORT);
+
+    /** Options parsed, then refused with the reason in their help, unless the value asks for nothing (see there). */
+    public static final List<Setting<?>> REFUSED_OPTIONS = List.of(WITH_CGI, ADD_HANDLER, ALLOW_OVERRIDE,
+            REWRITE_RULES);
+
+    private static <T> Setting<T> ignored(Setting<T> setting, String insteadHelp) {
+        return setting.withHelp("Ignored, with a warning: " + insteadHelp);
+    }
+
+    private static <T> Setting<T> refused(Setting<T> setting, String reason) {
+        return setting.withHelp("Refused: " + reason);
+    }
+
+    // Debugging (docs/debugging.md): mod_wsgi-express's debugging family, resolved into Debugging. Every
+    // --enable-* option implies --debug-mode, as in express.
+
+    public static final Setting<Boolean> DEBUG_MODE = Setting.flag(DEBUGGING, "debug-mode")
+            .withHelp("Run the application in one worker process with one thread, in the foreground, with its "
+                    + "stdin and stdout on the server's terminal (so pdb and print work); nothing times out "
+                    + "(request, queue, connect, socket, start-up, deadlock, inactivity), nothing recycles, "
+                    + "script reloading and --reload-on-changes are off; wsgi.multiprocess is False.");
+
+    public static final Setting<Boolean> ENABLE_DEBUGGER = Setting.flag(DEBUGGING, "enable-debugger")
+            .withHelp("On an exception escaping the application (its call, the iteration of its response, or "
+                    + "close()), enter pdb post-mortem on the terminal; when the debugger is left, the request "
+                    + "ends with 500. Implies --debug-mode.");
+
+    public static final Setting<Boolean> DEBUGGER_STARTUP = Setting.flag(DEBUGGING, "debugger-startup")
+            .withHelp("Stop in pdb on the terminal when the worker starts, just before the application is loaded, "
+                    + "so breakpoints can be set ('c' continues). Needs --enable-debugger.");
+
+    public static final Setting<Boolean> ENABLE_COVERAGE = Setting.flag(DEBUGGING, "enable-coverage")
+            .withHelp("Measure code coverage of the worker with coverage.py (Debian's python3-coverage for "
+                    + "/usr/bin/python3), from before the application loads until the worker exits; then save "
+                    + "the data file (.coverage) and an HTML report in --coverage-directory. Implies --debug-mode.");
+
+    public static final Setting<Path> COVERAGE_DIRECTORY = Setting.of(DEBUGGING, "coverage-directory", "DIR",
+                    ValueType.path())
+            .withComputedDefault("<server-root>/htmlcov")
+            .withHelp("Where --enable-coverage writes .coverage and the HTML report (created if missing).");
+
+    public static final Setting<Boolean> ENABLE_PROFILER = Setting.flag(DEBUGGING, "enable-profiler")
+            .withHelp("Profile every request with cProfile (the application's call, the iteration of its response "
+                    + "and close()) and write one pstats file per request, <microseconds>-<pid>.pstats, to "
+                    + "--profiler-directory (mod_wsgi-express writes one per process at exit). Implies --debug-mode.");
+
+    public static final Setting<Path> PROFILER_DIRECTORY = Setting.of(DEBUGGING, "profiler-directory", "DIR",
+                    ValueType.path())
+            .withComputedDefault("<server-root>/pstats")
+            .withHelp("Where --enable-profiler writes its pstats files (created if missing).");
+
+    public static final Setting<Boolean> ENABLE_RECORDER = Setting.flag(DEBUGGING, "enable-recorder")
+            .withHelp("Record every request in --recorder-directory, as mod_wsgi-express does: files named "
+                    + "<microseconds>-<pid>-<count> with .iheaders (the environ), .icontent (the body), .oheaders "
+                    + "(status and headers), .ocontent (the response body) and .oaexcept, .orexcept, .ofexcept "
+                    + "(tracebacks from the call, the iteration, close()). Implies --debug-mode.");
+
+    public static final Setting<Path> RECORDER_DIRECTORY = Setting.of(DEBUGGING, "recorder-directory", "DIR",
+                    ValueType.path())
+            .withComputedDefault("<server-root>/archive")
+            .withHelp("Where --enable-recorder writes its files (created if missing).");
+
+    public static final Setting<Boolean> ENABLE_GDB = Setting.flag(DEBUGGING, "enable-gdb")
+            .withHelp("Run the worker under gdb: gdb attaches to it as it starts, before the application loads, "
+                    + "and shows the C stacks of every thread when it crashes; on a terminal gdb then takes "
+                    + "commands, otherwise it runs in batch mode. Implies --debug-mode.");
+
+    public static final Setting<String> GDB_EXECUTABLE = Setting.of(DEBUGGING, "gdb-executable", "PATH",
+                    ValueType.text())
+            .withDefault("gdb")
+            .withHelp("The gdb of --enable-gdb: a path, or a name looked up on PATH.");
+
+    /**
+     * Every option, in the order help and docs list them: by section, and within one in the order written here (so
+     * a block of options added at the end still lands in its sections).
+     */
+    public static final List<Setting<?>> ALL = bySection(
             ENTRY_POINT, APPLICATION_TYPE, CALLABLE_OBJECT, MOUNT_POINT, WORKING_DIRECTORY, PYTHON_PATH,
             SETENV, PASSENV, APPLICATION_GROUP, INCLUDE_FILE,
             PYTHON_EXECUTABLE, PYTHON_HOME,
@@ -751,7 +1045,7 @@ public final class StartServerSettings {
             SHUTDOWN_TIMEOUT, HEADER_BUFFER_SIZE, RESPONSE_BUFFER_SIZE,
             MEMORY_LIMIT, VIRTUAL_MEMORY_LIMIT, CPU_TIME_LIMIT, USER, GROUP, SUPPLEMENTARY_GROUPS, UMASK,
             LANG, LOCALE, PYTHON_HASH_SEED, DONT_WRITE_BYTECODE, PROCESS_NAME, RELOAD_ON_CHANGES,
-            SERVICE_SCRIPT, SERVICE_USER, SERVICE_GROUP,
+            SERVICE_SCRIPT, SERVICE_USER, SERVICE_GROUP, SERVICE_LOG_FILE,
             PROXY_MOUNT_POINT, PROXY_URL_ALIAS, PROXY_VIRTUAL_HOST, PROXY_TIMEOUT,
             DOCUMENT_ROOT, DIRECTORY_INDEX, URL_ALIAS, ENABLE_SENDFILE, COMPRESS_RESPONSES,
             LOG_DIRECTORY, LOG_TO_TERMINAL, LOG_LEVEL, ERROR_LOG_NAME, ACCESS_LOG, ACCESS_LOG_FORMAT,
@@ -759,7 +1053,23 @@ public final class StartServerSettings {
             ROTATE_LOGS, MAX_LOG_SIZE, MAX_LOG_FILES, TRUST_PROXY_HEADER, TRUST_PROXY, PROXY_PROTOCOL,
             HOST_ACCESS_SCRIPT, AUTH_USER_SCRIPT, AUTH_TYPE, AUTH_GROUP_SCRIPT, AUTH_GROUP,
             SERVER_STATUS, ENABLE_METRICS, METRICS_PATH, HEALTH_CHECK_PATH, DRAIN_DELAY, SOCKET_PATH, PID_FILE,
-            SETUP_ONLY, ISATTY);
+            SETUP_ONLY, ISATTY,
+            CHUNKED_REQUEST, MAP_HEAD_TO_GET, ERROR_DOCUMENT, ERROR_OVERRIDE, DISABLE_RELOADING, DIRECTORY_LISTING,
+            MIME_TYPES, SSL_PORT, SOCKET_PREFIX, PYTHON_EGGS, PYTHON_WARNINGS, SWITCH_INTERVAL, ORPHAN_INTERPRETER,
+            ENVVARS_SCRIPT, SERVER_METRICS, SLOW_REQUESTS,
+            INITIAL_WORKERS, MINIMUM_SPARE_WORKERS, MAXIMUM_SPARE_WORKERS, SERVER_MPM, HTTPD_EXECUTABLE,
+            MODULES_DIRECTORY, SHELL_EXECUTABLE, ROTATELOGS_EXECUTABLE, EMBEDDED_MODE, ENABLE_DOCS, FREE_THREADING,
+            WITH_PHP5, VERBOSE_DEBUGGING, SEND_BUFFER_SIZE, RECEIVE_BUFFER_SIZE, RESPONSE_SOCKET_TIMEOUT,
+            RESPONSE_FLUSH_DELAY, ERROR_LOG_FORMAT, IGNORE_ACTIVITY, TELEMETRY_SERVICE, TELEMETRY_INTERVAL,
+            TELEMETRY_OPTIONS, ENABLE_TELEMETRY, TELEMETRY_UI_PORT,
+            WITH_CGI, ADD_HANDLER, ALLOW_OVERRIDE, REWRITE_RULES,
+            DEBUG_MODE, ENABLE_DEBUGGER, DEBUGGER_STARTUP, ENABLE_COVERAGE, COVERAGE_DIRECTORY, ENABLE_PROFILER,
+            PROFILER_DIRECTORY, ENABLE_RECORDER, RECORDER_DIRECTORY, ENABLE_GDB, GDB_EXECUTABLE);
+
+    private static List<Setting<?>> bySection(Setting<?>... settings) {
+        // A stable sort: within a section the written order stays.
+        return java.util.Arrays.stream(settings).sorted(java.util.Comparator.comparing(Setting::section)).toList();
+    }
 
     /** RFC 9110 §5.6.2 token: what a method name may be. */
     static boolean isToken(String value) {

@@ -17,8 +17,6 @@ import java.util.List;
  * @param locale              LC_ALL for the workers, or null to inherit
  * @param pythonHashSeed      PYTHONHASHSEED, or null to inherit
  * @param processName         resolved display name
- * @param serviceUser         resolved: {@code user} when not given
- * @param serviceGroup        resolved: {@code group} when not given
  */
 public record WorkerProcessOptions(
         long memoryLimit,
@@ -33,11 +31,15 @@ public record WorkerProcessOptions(
         String pythonHashSeed,
         boolean dontWriteBytecode,
         String processName,
-        boolean reloadOnChanges,
-        String serviceUser,
-        String serviceGroup) {
+        boolean reloadOnChanges) {
 
     public WorkerProcessOptions {
         supplementaryGroups = List.copyOf(supplementaryGroups);
+    }
+
+    /** The same options with {@code --reload-on-changes} off (debug mode, as in mod_wsgi-express). */
+    public WorkerProcessOptions withoutReloadOnChanges() {
+        return new WorkerProcessOptions(memoryLimit, virtualMemoryLimit, cpuTimeLimit, user, group,
+                supplementaryGroups, umask, lang, locale, pythonHashSeed, dontWriteBytecode, processName, false);
     }
 }

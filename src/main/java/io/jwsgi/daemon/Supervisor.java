@@ -3,6 +3,7 @@ package io.jwsgi.daemon;
 import io.jwsgi.config.Lifecycle;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -673,11 +674,20 @@ public final class Supervisor implements AutoCloseable {
         return -1;
     }
 
-    /** Worker stdout and stderr, line by line, into the error log with the group and pid. */
+    /**
+     * Worker stdout and stderr, line by line, into the error log with the group and pid. Usually both arrive on the
+     * one merged stream; in debug mode stdout is the terminal and only stderr is piped (the other stream is then
+     * empty and its reader ends at once).
+     */
     private void pumpOutput(Worker w) {
         String prefix = "[" + spec.name() + " pid=" + w.pid() + "] ";
-        Thread.ofVirtual().name("jwsgi-output-" + w.pid()).start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(w.process().getInputStream(), StandardCharsets.UTF_8))) {
+        pump(w, w.process().getInputStream(), prefix, "jwsgi-output-");
+        pump(w, w.process().getErrorStream(), prefix, "jwsgi-errors-");
+    }
+
+    private void pump(Worker w, InputStream stream, String prefix, String threadName) {
+        Thread.ofVirtual().name(threadName + w.pid()).start(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) workerLog.warn("{}{}", prefix, line);
             } catch (IOException e) {
                 // The process is gone; its exit is reported by the supervisor.

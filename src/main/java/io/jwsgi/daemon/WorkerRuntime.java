@@ -1,6 +1,7 @@
 package io.jwsgi.daemon;
 
 import io.jwsgi.config.ApplicationType;
+import io.jwsgi.config.Debugging;
 import io.jwsgi.config.ServerConfig;
 import io.jwsgi.config.ServiceScript;
 import io.jwsgi.config.WorkerProcessOptions;
@@ -122,7 +123,7 @@ public final class WorkerRuntime {
         field(json, "mode", str("service"));
         field(json, "service_name", str(service.name()));
         field(json, "service_script", str(service.script().toString()));
-        identity(json, c, asRoot, c.workerProcess().serviceUser(), c.workerProcess().serviceGroup());
+        identity(json, c, asRoot, service.user(), service.group());
         write(json, c, file);
     }
 
@@ -153,11 +154,41 @@ public final class WorkerRuntime {
         field(json, "umask", w.umask() == null ? "null" : str(w.umask()));
         field(json, "process_name", str(processName));
         field(json, "reload_on_changes", Boolean.toString(w.reloadOnChanges()));
-        // mod_wsgi's script reloading: on for a script entry point (touching it recycles the group).
-        field(json, "script_reloading", Boolean.toString(c.applicationType() == ApplicationType.SCRIPT
-                || applicationType.equals("site")));
+        // mod_wsgi's script reloading: on for a script entry point (touching it recycles the group); off with
+        // --disable-reloading and in debug mode, as in mod_wsgi-express.
+        field(json, "script_reloading", Boolean.toString(c.express().scriptReloading() && !c.debugging().debugMode()
+                && (c.applicationType() == ApplicationType.SCRIPT || applicationType.equals("site"))));
+        field(json, "switch_interval", c.express().switchInterval() == null ? "null"
+                : seconds(c.express().switchInterval()));
+        field(json, "orphan_interpreter", Boolean.toString(c.express().orphanInterpreter()));
+        field(json, "server_metrics", Boolean.toString(c.express().serverMetrics()));
+        field(json, "slow_requests", c.express().slowRequests() == null ? "null"
+                : seconds(c.express().slowRequests()));
+        debugging(json, c.debugging());
         field(json, "interrupt_timeout", seconds(c.lifecycle().interruptTimeout()));
         field(json, "server_software", str("jwsgi/" + c.version()));
+    }
+
+    /** What jwsgi.debugging does in the worker (docs/debugging.md); the directories are made here. */
+    private static void debugging(StringBuilder json, Debugging d) {
+        field(json, "debug_mode", Boolean.toString(d.debugMode()));
+        field(json, "enable_debugger", Boolean.toString(d.debugger()));
+        field(json, "debugger_startup", Boolean.toString(d.debuggerStartup()));
+        field(json, "coverage_directory", optional(d.coverageDirectory()));
+        field(json, "profiler_directory", optional(d.profilerDirectory()));
+        field(json, "recorder_directory", optional(d.recorderDirectory()));
+        field(json, "gdb_executable", optional(d.gdbExecutable()));
+    }
+
+    private static String optional(Path path) {
+        return path == null ? "null" : str(path.toString());
+    }
+
+    /** Creates the directories the debugging tools write to (as mod_wsgi-express does at setup). */
+    public static void createDebuggingDirectories(Debugging d) throws IOException {
+        for (Path p : new Path[] {d.coverageDirectory(), d.profilerDirectory(), d.recorderDirectory()}) {
+            if (p != null) Files.createDirectories(p);
+        }
     }
 
     /** user/group only as root: the worker drops privileges; otherwise there are none to drop (see --user). */
@@ -206,19 +237,78 @@ public final class WorkerRuntime {
         if (w.dontWriteBytecode()) env.put("PYTHONDONTWRITEBYTECODE", "1");
     }
 
-    /** A launcher that starts {@code <python> worker.py} with the channel socket, token and config in its environment. */
-    public static WorkerLauncher launcher(ServerConfig c, Path workerScript, Path configFile, Path socket, String token) {
-        return launcher(c, workerScript, configFile, socket, token, Map.of());
+    /** PYTHON_EGG_CACHE and PYTHONWARNINGS, as WSGIPythonEggs and WSGIPythonWarnings set them. */
+    static void pythonEnvironment(io.jwsgi.config.ExpressOptions express, Map<String, String> env) {
+        if (express.pythonEggs() != null) env.put("PYTHON_EGG_CACHE", express.pythonEggs().toString());
+        if (!express.pythonWarnings().isEmpty()) env.put("PYTHONWARNINGS", String.join(",", express.pythonWarnings()));
     }
 
-    /** As above, with {@code environment} (a configuration file's WSGIPython* variables) added for the interpreter. */
+    /**
+     * The variables mod_wsgi-express sets for its application (handler.wsgi) and in apachectl, for start-server's
+     * workers: ports as bound, so an ephemeral {@code --port 0} is the real one. {@code user} and {@code group} are
+     * who the workers run as.
+     */
+    public static Map<String, String> expressEnvironment(ServerConfig c, int httpPort, Integer httpsPort, String user,
+                                                         String group) {
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        env.put("MOD_WSGI_EXPRESS", "true");
+        env.put("MOD_WSGI_SERVER_NAME", c.serverNames().serverName() != null ? c.serverNames().serverName()
+                : c.hostName());
+        env.put("MOD_WSGI_SERVER_ALIASES", String.join(" ", c.serverNames().aliases()));
+        if (c.workerProcess().reloadOnChanges()) env.put("MOD_WSGI_RELOADER_ENABLED", "true");
+        env.put("MOD_WSGI_SERVER_ROOT", c.serverRoot().toString());
+        env.put("MOD_WSGI_LISTENER_HOST", c.hostName());
+        env.put("MOD_WSGI_HTTP_PORT", Integer.toString(httpPort));
+        if (httpsPort != null) env.put("MOD_WSGI_HTTPS_PORT", Integer.toString(httpsPort));
+        if (user != null) env.put("MOD_WSGI_USER", user);
+        if (group != null) env.put("MOD_WSGI_GROUP", group);
+        env.put("MOD_WSGI_WORKING_DIRECTORY", c.workingDirectory().toString());
+        return env;
+    }
+
+    /**
+     * A launcher that starts {@code <python> worker.py} with the channel socket, token and config in its environment:
+     * for a service script, whose output always goes to the error log.
+     */
+    public static WorkerLauncher launcher(ServerConfig c, Path workerScript, Path configFile, Path socket, String token) {
+        return launcher(c, workerScript, configFile, socket, token, Map.of(), false, null);
+    }
+
+    /**
+     * A request-serving group's launcher, with {@code environment} (a configuration file's WSGIPython* variables;
+     * start-server's envvars script and MOD_WSGI_* variables) added for the interpreter. The map is read at each
+     * start, so a caller may complete it before the first worker starts (the bound ports are known only then). In
+     * debug mode the worker gets the server's own stdin and stdout (the terminal, for pdb and print); its stderr
+     * still goes to the error log, line by line.
+     */
     public static WorkerLauncher launcher(ServerConfig c, Path workerScript, Path configFile, Path socket, String token,
                                           Map<String, String> environment) {
+        return launcher(c, workerScript, configFile, socket, token, environment, c.debugging().debugMode(), null);
+    }
+
+    /** A service script's launcher, its output appended to {@code output} (--service-log-file) when not null. */
+    public static WorkerLauncher launcher(ServerConfig c, Path workerScript, Path configFile, Path socket, String token,
+                                          Map<String, String> environment, Path output) {
+        return launcher(c, workerScript, configFile, socket, token, environment, false, output);
+    }
+
+    private static WorkerLauncher launcher(ServerConfig c, Path workerScript, Path configFile, Path socket,
+                                           String token, Map<String, String> environment, boolean terminal,
+                                           Path output) {
         return slot -> {
             ProcessBuilder pb = new ProcessBuilder(c.python().toString(), workerScript.toString());
             pb.directory(c.workingDirectory().toFile());
-            pb.redirectErrorStream(true);
-            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            if (terminal) {
+                pb.redirectInput(ProcessBuilder.Redirect.INHERIT);
+                pb.redirectOutput(ProcessBuilder.Redirect.INHERIT);
+            } else {
+                pb.redirectErrorStream(true);
+                if (output != null) {
+                    Files.createDirectories(output.getParent());
+                    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
+                }
+                pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            }
             Map<String, String> env = pb.environment();
             // systemd's socket-activation and notification variables are for the server, not its children (sd_listen_fds
             // and sd_notify unset them): a worker must not tell systemd it is ready, nor feed its watchdog.
@@ -230,6 +320,7 @@ public final class WorkerRuntime {
             env.put("JWSGI_CONFIG", configFile.toString());
             env.put("PYTHONUNBUFFERED", "1");
             processEnvironment(c.workerProcess(), env);
+            pythonEnvironment(c.express(), env);
             env.putAll(environment);
             if (c.pythonHome() != null) {
                 env.put("VIRTUAL_ENV", c.pythonHome().toString());

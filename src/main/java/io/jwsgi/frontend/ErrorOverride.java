@@ -19,9 +19,9 @@ import org.eclipse.jetty.util.Callback;
  * completed, so the exchange reads the worker's answer to its end and gives the channel back as it always does: the
  * first when the error response is written, the later ones at once.
  */
-final class ErrorOverride extends Response.Wrapper {
+public final class ErrorOverride extends Response.Wrapper {
     /** Writes the front end's error response for a status (to a response not committed yet). */
-    interface Page {
+    public interface Page {
         void write(Request request, Response response, Callback callback, int status);
 
         /** Whether an ErrorDocument answers the status (not just the front end's standard page). */
@@ -45,7 +45,7 @@ final class ErrorOverride extends Response.Wrapper {
      * @param override WSGIErrorOverride: every error status of the application is replaced; without it only the front
      *                 end's own failures are
      */
-    ErrorOverride(Request request, Response response, boolean override, Page page) {
+    public ErrorOverride(Request request, Response response, boolean override, Page page) {
         super(request, response);
         this.request = request;
         this.override = override;
@@ -53,7 +53,7 @@ final class ErrorOverride extends Response.Wrapper {
     }
 
     /** The request's callback, writing the error response first when the response completes without a write. */
-    Callback around(Callback callback) {
+    public Callback around(Callback callback) {
         return new Callback.Nested(callback) {
             @Override
             public void succeeded() {
@@ -64,6 +64,20 @@ final class ErrorOverride extends Response.Wrapper {
                 super.succeeded();
             }
         };
+    }
+
+    /**
+     * An ErrorDocument's message as the body of the error response, as Apache writes it: text/html in ISO-8859-1, or
+     * UTF-8 for a message beyond it.
+     */
+    public static void writeMessage(Response response, Callback callback, int status, String text) {
+        boolean latin1 = text.chars().allMatch(c -> c < 256);
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/html; charset=" + (latin1 ? "iso-8859-1" : "utf-8"));
+        byte[] body = text.getBytes(latin1 ? java.nio.charset.StandardCharsets.ISO_8859_1
+                : java.nio.charset.StandardCharsets.UTF_8);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        response.write(true, ByteBuffer.wrap(body), callback);
     }
 
     @Override

@@ -113,7 +113,7 @@ public final class SiteHandler extends Handler.AbstractContainer {
     @Override
     protected void doStart() throws Exception {
         ByteBufferPool.Sized buffers = new ByteBufferPool.Sized(getServer().getByteBufferPool(), true, 32 * 1024);
-        ContentOptions options = new ContentOptions(null, "index.html", List.of(), false, false);
+        ContentOptions options = new ContentOptions(null, "index.html", List.of(), false, false, false, Map.of());
         for (HostSpec h : hosts) {
             org.eclipse.jetty.http.MimeTypes types = types(h);
             if (h.documentRoot() != null && Files.isDirectory(h.documentRoot())) {
@@ -142,11 +142,7 @@ public final class SiteHandler extends Handler.AbstractContainer {
 
     /** Jetty's table of file types with the host's AddType entries over it. */
     private static org.eclipse.jetty.http.MimeTypes types(HostSpec host) {
-        if (host.scope().types().isEmpty()) return org.eclipse.jetty.http.MimeTypes.DEFAULTS;
-        org.eclipse.jetty.http.MimeTypes.Mutable types =
-                new org.eclipse.jetty.http.MimeTypes.Mutable(org.eclipse.jetty.http.MimeTypes.DEFAULTS);
-        host.scope().types().forEach((ext, type) -> types.addMimeMapping(ext.substring(1), type));
-        return types;
+        return StaticMount.types(host.scope().types());
     }
 
     /** The directory an Alias serves from: its target, its file's directory, or a pattern target's fixed part. */
@@ -463,18 +459,7 @@ public final class SiteHandler extends Handler.AbstractContainer {
             return;
         }
         switch (doc.kind()) {
-            case TEXT -> {
-                String text = doc.value();
-                boolean latin1 = text.chars().allMatch(c -> c < 256);
-                response.setStatus(status);
-                // Apache's error responses are text/html; charset=iso-8859-1 (a message beyond it goes as UTF-8).
-                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/html; charset=" + (latin1 ? "iso-8859-1"
-                        : "utf-8"));
-                byte[] body = text.getBytes(latin1 ? java.nio.charset.StandardCharsets.ISO_8859_1
-                        : java.nio.charset.StandardCharsets.UTF_8);
-                response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
-                response.write(true, java.nio.ByteBuffer.wrap(body), callback);
-            }
+            case TEXT -> ErrorOverride.writeMessage(response, callback, status, doc.value());
             case REMOTE -> Response.sendRedirect(request, response, callback, HttpStatus.FOUND_302, doc.value(), true);
             case LOCAL -> {
                 if (InlineDispatch.onSelectorThread()) {

@@ -123,7 +123,7 @@ public final class StaticFiles extends Handler.Wrapper {
             throws IOException {
         // A directory of the document root is the application's unless --directory-index says directories are
         // served (mod_wsgi-express adds "RewriteCond !-d" only with a DirectoryIndex).
-        boolean directories = mount != documentRoot || options.directoryIndex() != null;
+        boolean directories = mount != documentRoot || options.directoryIndex() != null || options.directoryListing();
         return serve(mount, inMount, directories, request, response, callback, socketTimeout, keepAliveTimeout);
     }
 

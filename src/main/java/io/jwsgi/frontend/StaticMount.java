@@ -63,7 +63,15 @@ final class StaticMount {
 
     private StaticMount(String url, boolean underOnly, String fileName, Path base, Path realRoot,
                         ContentOptions options, ByteBufferPool.Sized buffers) {
-        this(url, underOnly, fileName, base, realRoot, options, buffers, MimeTypes.DEFAULTS);
+        this(url, underOnly, fileName, base, realRoot, options, buffers, types(options.types()));
+    }
+
+    /** Jetty's table of file types with {@code byExtension} (".ext" to type: AddType, --mime-types) over it. */
+    static MimeTypes types(java.util.Map<String, String> byExtension) {
+        if (byExtension.isEmpty()) return MimeTypes.DEFAULTS;
+        MimeTypes.Mutable types = new MimeTypes.Mutable(MimeTypes.DEFAULTS);
+        byExtension.forEach((ext, type) -> types.addMimeMapping(ext.substring(1), type));
+        return types;
     }
 
     private StaticMount(String url, boolean underOnly, String fileName, Path base, Path realRoot,
@@ -78,7 +86,8 @@ final class StaticMount {
         service.setHttpContentFactory(files);
         service.setEtags(true);
         service.setAcceptRanges(true);
-        service.setDirAllowed(false); // no listings: a directory without its index file is a 403, as in Apache
+        // No listings unless --directory-listing (Options +Indexes): a directory without its index file is a 403.
+        service.setDirAllowed(options.directoryListing());
         service.setPrecompressedFormats(List.of(CompressedContentFormat.BR, CompressedContentFormat.GZIP));
         service.setWelcomeMode(ResourceService.WelcomeMode.SERVE); // the index is served at the directory's URL
         service.setWelcomeFactory(this::welcomeTarget);

@@ -36,7 +36,7 @@ public final class DaemonOptions {
             "display-name", "process-name");
 
     /** Settings of the SERVER section that a group may also set for itself (mod_wsgi has them per group). */
-    private static final Set<String> PER_GROUP = Set.of("socket-timeout");
+    private static final Set<String> PER_GROUP = Set.of("socket-timeout", "switch-interval", "server-metrics");
 
     /** Options mod_wsgi has for its own sockets or platform that mean nothing here; accepted, with the reason. */
     static final Map<String, String> NO_EFFECT = Map.of(
@@ -45,8 +45,7 @@ public final class DaemonOptions {
             "response-flush-delay", "jwsgi flushes what a worker sends as it arrives",
             "response-socket-timeout", "writes to the client use socket-timeout",
             "socket-user", "the channel sockets belong to the group's user (docs/configuration.md)",
-            "python-eggs", "eggs are no longer used by Python's packaging",
-            "server-metrics", "mod_wsgi.server_metrics() is always available");
+            "python-eggs", "eggs are no longer used by Python's packaging");
 
     /** Options not built yet: an error, so a site never runs without what it asked for. */
     static final Map<String, String> UNSUPPORTED = Map.of(
@@ -54,8 +53,7 @@ public final class DaemonOptions {
             "script-user", "script-user= is not supported yet",
             "script-group", "script-group= is not supported yet",
             "cpu-priority", "cpu-priority= is not supported yet (start the server under nice)",
-            "stack-size", "stack-size= is not supported yet",
-            "switch-interval", "switch-interval= is not supported yet");
+            "stack-size", "stack-size= is not supported yet");
 
     /** The words for the options, and {@code home=} (which is not a setting of the express server). */
     public record Parsed(List<Word> words, Path home) {}
@@ -170,5 +168,6 @@ public final class DaemonOptions {
     }
 
     /** DAEMON settings that are express's own, not WSGIDaemonProcess options (a file has other directives for them). */
-    static final Set<String> EXPRESS_ONLY = Set.of("process-group", "service-script", "service-user", "service-group");
+    static final Set<String> EXPRESS_ONLY = Set.of("process-group", "service-script", "service-user", "service-group",
+            "service-log-file", "disable-reloading");
 }

@@ -247,11 +247,7 @@ final class ScopeBuilder {
         }
     }
 
-    /**
-     * {@code ErrorDocument CODE ACTION}, told apart as Apache's core does once the quotes are gone: text with a space
-     * is a message, a leading '/' a local path, {@code scheme:} a URL, {@code default} the reset, anything else a
-     * message. A later one for the same code wins.
-     */
+    /** {@code ErrorDocument CODE ACTION}, classified by {@link io.jwsgi.config.ErrorDocument}; a later one wins. */
     private void errorDocument(Directive d) {
         List<String> a = d.args();
         if (a.size() != 2) {
@@ -260,36 +256,16 @@ final class ScopeBuilder {
             return;
         }
         int code;
+        io.jwsgi.config.ErrorDocument doc;
         try {
-            code = Integer.parseInt(a.getFirst());
-        } catch (NumberFormatException e) {
-            code = -1;
-        }
-        if (code < 400 || code > 599) {
-            error(d, "ErrorDocument: '" + a.getFirst() + "' is not an error status (400 to 599)");
+            code = io.jwsgi.config.ErrorDocument.status(a.getFirst());
+            doc = io.jwsgi.config.ErrorDocument.of(code, a.get(1));
+        } catch (io.jwsgi.config.InvalidValueException e) {
+            error(d, "ErrorDocument: " + e.getMessage());
             return;
         }
-        String action = a.get(1);
-        Site.DocumentKind kind;
-        if (action.contains(" ")) kind = Site.DocumentKind.TEXT;
-        else if (action.startsWith("/")) kind = Site.DocumentKind.LOCAL;
-        else if (action.matches("[A-Za-z][A-Za-z0-9+.-]*:.*")) kind = Site.DocumentKind.REMOTE;
-        else if (action.equalsIgnoreCase("default")) kind = Site.DocumentKind.DEFAULT;
-        else kind = Site.DocumentKind.TEXT;
-        if (action.contains("%{")) {
-            error(d, "ErrorDocument: expressions (%{...}) are not supported; write the text, path or URL itself");
-            return;
-        }
-        if (kind == Site.DocumentKind.REMOTE && code == 401) {
-            error(d, "ErrorDocument 401 with a full URL: Apache ignores it (the redirect would lose the"
-                    + " authentication challenge); use a local path or a message");
-            return;
-        }
-        if (kind == Site.DocumentKind.REMOTE && !action.regionMatches(true, 0, "http://", 0, 7)
-                && !action.regionMatches(true, 0, "https://", 0, 8)) {
-            error(d, "ErrorDocument: '" + action + "' is neither an http(s) URL nor a local path starting with '/'");
-            return;
-        }
+        Site.DocumentKind kind = Site.DocumentKind.valueOf(doc.kind().name());
+        String action = doc.value();
         errorDocuments.put(code, new Site.ErrorDocument(kind, action, d.source()));
     }
 

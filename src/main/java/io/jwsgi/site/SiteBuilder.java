@@ -272,8 +272,13 @@ public final class SiteBuilder {
             case "wsgitrustedproxyheaders" -> {
                 for (String a : d.args()) front(d, "--trust-proxy-header", a);
             }
-            case "wsgidestroyinterpreter", "wsgirestrictstdin", "wsgirestrictstdout", "wsgirestrictsignal",
-                 "wsgiignoreactivity" -> {
+            case "wsgidestroyinterpreter" -> {
+                // Off: the workers exit without the interpreter's shutdown (start-server's --orphan-interpreter).
+                if (args(d, 1, 1) && onOff(d) == Boolean.FALSE) {
+                    groupDefaults.add(new Word("--orphan-interpreter", d.source()));
+                }
+            }
+            case "wsgirestrictstdin", "wsgirestrictstdout", "wsgirestrictsignal", "wsgiignoreactivity" -> {
                 // docs/configuration.md says what each means for jwsgi's workers; only the value is checked here.
                 if (args(d, 1, 1)) onOff(d);
             }

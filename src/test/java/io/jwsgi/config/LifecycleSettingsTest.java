@@ -103,9 +103,7 @@ class LifecycleSettingsTest {
                 "--process-name", "shop", "--reload-on-changes").workerProcess();
 
         assertThat(w.user()).isEqualTo("www");
-        assertThat(w.serviceUser()).isEqualTo("www");
         assertThat(w.group()).isEqualTo("web");
-        assertThat(w.serviceGroup()).isEqualTo("web");
         assertThat(w.supplementaryGroups()).containsExactly("a", "b");
         assertThat(w.umask()).isEqualTo("0022");
         assertThat(w.memoryLimit()).isEqualTo(1_000_000L);
@@ -140,7 +138,7 @@ class LifecycleSettingsTest {
         Files.writeString(env.cwd.resolve("tick.py"), "pass\n");
 
         List<ServiceScript> scripts = env.parseWithScript("--service-script", "tick", "tick.py").serviceScripts();
-        assertThat(scripts).containsExactly(new ServiceScript("tick", env.cwd.resolve("tick.py")));
+        assertThat(scripts).containsExactly(new ServiceScript("tick", env.cwd.resolve("tick.py"), null, null, null));
 
         assertThatThrownBy(() -> env.parseWithScript("--service-script", "tick", "nope.py"))
                 .isInstanceOf(ConfigException.class)
@@ -149,5 +147,28 @@ class LifecycleSettingsTest {
                         "--service-script", "a", "tick.py"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("--service-script: service 'a' is given twice");
+    }
+
+    @Test
+    void serviceUserGroupAndLogFileAreGivenPerServiceAsMod_wsgiExpressSpellsThem() throws IOException {
+        Files.writeString(env.cwd.resolve("tick.py"), "pass\n");
+        Files.writeString(env.cwd.resolve("tock.py"), "pass\n");
+
+        List<ServiceScript> scripts = env.parseWithScript("--user", "www", "--group", "web",
+                "--service-script", "tick", "tick.py", "--service-script", "tock", "tock.py",
+                "--service-user", "tick", "nobody", "--service-group", "tick", "nogroup",
+                "--service-log-file", "tock", "tock.log", "--log-directory", "logs").serviceScripts();
+
+        assertThat(scripts).containsExactly(
+                new ServiceScript("tick", env.cwd.resolve("tick.py"), "nobody", "nogroup", null),
+                new ServiceScript("tock", env.cwd.resolve("tock.py"), "www", "web",
+                        env.cwd.resolve("logs/tock.log")));
+        assertThatThrownBy(() -> env.parseWithScript("--service-script", "tick", "tick.py",
+                        "--service-user", "tock", "nobody"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("--service-user: no --service-script named 'tock'");
+        assertThatThrownBy(() -> env.parseWithScript("--service-script", "tick", "tick.py", "--service-user", "tick"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("--service-user: missing value (expects NAME USER)");
     }
 }

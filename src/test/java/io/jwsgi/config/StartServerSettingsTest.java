@@ -63,7 +63,25 @@ class StartServerSettingsTest {
                 // access and auth hooks (docs/auth-hooks.md)
                 "--host-access-script", "--auth-user-script", "--auth-type", "--auth-group-script", "--auth-group",
                 // several instances on one port (docs/scaling-out.md)
-                "--reuse-port");
+                "--reuse-port",
+                // mod_wsgi-express options acted on (issue 13 part 3)
+                "--service-log-file", "--chunked-request", "--map-head-to-get", "--error-document",
+                "--error-override", "--disable-reloading", "--directory-listing", "--mime-types", "--ssl-port",
+                "--socket-prefix", "--python-eggs", "--python-warnings", "--switch-interval", "--orphan-interpreter",
+                "--envvars-script", "--server-metrics", "--slow-requests",
+                // mod_wsgi-express options for Apache itself: accepted with a warning, or refused with a reason
+                "--initial-workers", "--minimum-spare-workers", "--maximum-spare-workers", "--server-mpm",
+                "--httpd-executable", "--modules-directory", "--shell-executable", "--rotatelogs-executable",
+                "--embedded-mode", "--enable-docs", "--free-threading", "--with-php5", "--verbose-debugging",
+                "--send-buffer-size", "--receive-buffer-size", "--response-socket-timeout", "--response-flush-delay",
+                "--error-log-format", "--ignore-activity", "--telemetry-service", "--telemetry-interval",
+                "--telemetry-options", "--enable-telemetry", "--telemetry-ui-port",
+                "--with-cgi", "--add-handler", "--allow-override", "--rewrite-rules",
+
+                // debugging (docs/debugging.md)
+                "--debug-mode", "--enable-debugger", "--debugger-startup", "--enable-coverage", "--coverage-directory",
+                "--enable-profiler", "--profiler-directory", "--enable-recorder", "--recorder-directory",
+                "--enable-gdb", "--gdb-executable");
     }
 
     @Test

@@ -31,7 +31,7 @@ class StaticFilesTest {
         ContentOptions none = ContentOptions.none();
         assertThat(StaticFiles.around(none, Duration.ofSeconds(60), Duration.ofSeconds(2), APP)).isSameAs(APP);
         assertThat(ResponseCompression.around(none, APP)).isSameAs(APP);
-        ContentOptions compressOnly = new ContentOptions(null, null, List.of(), false, true);
+        ContentOptions compressOnly = new ContentOptions(null, null, List.of(), false, true, false, java.util.Map.of());
         assertThat(StaticFiles.around(compressOnly, Duration.ofSeconds(60), Duration.ofSeconds(2), APP)).isSameAs(APP);
         assertThat(ResponseCompression.around(compressOnly, APP)).isNotSameAs(APP);
     }

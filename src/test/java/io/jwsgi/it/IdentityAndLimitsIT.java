@@ -67,7 +67,7 @@ class IdentityAndLimitsIT {
                 "    return [b'ok']",
                 ""), false);
         try (JwsgiProcess server = JwsgiProcess.start(root.resolve("server"), app.toString(),
-                "--service-script", "who", script.toString(), "--service-user", "nobody", "--service-group", "nogroup",
+                "--service-script", "who", script.toString(), "--service-user", "who", "nobody", "--service-group", "who", "nogroup",
                 // Debian's interpreter: pyenv's lives under /root, which nobody cannot read.
                 "--python", "/usr/bin/python3",
                 // The default working directory is the current one, which nobody may not be allowed to enter.

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /** An order-preserving JSON reader for the golden vectors (objects keep key order: the encoding order). */
-final class MiniJson {
+public final class MiniJson {
     private final String s;
     private int i;
 
@@ -14,7 +14,7 @@ final class MiniJson {
         this.s = s;
     }
 
-    static Object parse(String text) {
+    public static Object parse(String text) {
         MiniJson p = new MiniJson(text);
         Object v = p.value();
         p.ws();

@@ -245,7 +245,7 @@ class SiteBuilderTest {
         assertThat(errors(head + "ErrorDocument 404\n")).singleElement().asString()
                 .startsWith(conf + ":4: ErrorDocument takes a status code and");
         assertThat(errors(head + "ErrorDocument 401 https://login.example/\n")).singleElement().asString()
-                .startsWith(conf + ":4: ErrorDocument 401 with a full URL: Apache ignores it");
+                .startsWith(conf + ":4: ErrorDocument: 401 with a full URL: Apache ignores it");
         assertThat(errors(head + "ErrorDocument 404 ftp://files.example/404\n")).singleElement().asString()
                 .contains("neither an http(s) URL nor a local path");
         assertThat(errors(head + "ErrorDocument 404 \"%{REQUEST_URI} is gone\"\n")).singleElement().asString()
@@ -327,6 +327,20 @@ class SiteBuilderTest {
                 """);
         assertThat(r.errors()).isEmpty();
         assertThat(r.site().warnings()).singleElement().asString().contains("missing.wsgi does not exist");
+    }
+
+    @Test
+    void switchIntervalServerMetricsAndDestroyInterpreterOffAreTheStartServerOptions() throws Exception {
+        Site site = ok("""
+                WSGIDestroyInterpreter Off
+                WSGIDaemonProcess one switch-interval=0.01 server-metrics=On
+                WSGIDaemonProcess two server-metrics=Off
+                WSGIScriptAlias /a @ROOT@/a/wsgi.py process-group=one application-group=%{GLOBAL}
+                WSGIScriptAlias /b @ROOT@/b/wsgi.py process-group=two application-group=%{GLOBAL}
+                """);
+        assertThat(words(site.groups().get(0))).containsSubsequence("--orphan-interpreter", "--switch-interval",
+                "0.01", "--server-metrics");
+        assertThat(words(site.groups().get(1))).contains("--orphan-interpreter").doesNotContain("--server-metrics");
     }
 
     @Test
